@@ -1,0 +1,35 @@
+"""Subjects published by the indices service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sela_contracts.base import EventContract
+
+
+class IndicatorUpdated(EventContract, subject="indices.indicator.updated", version=1):
+    """New observations (or a new vintage of old ones) were stored for an indicator."""
+
+    indicator_code: str
+    vintage: datetime
+    areas: list[str] = Field(description="ISO3 country codes or mechanism codes touched")
+    periods: list[str]
+    observations: int = Field(ge=0)
+
+
+class Niche(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    country: str = Field(description="ISO3")
+    product: str
+    classification: str = Field(description="e.g. HS92, HS07")
+
+
+class NichesPublished(EventContract, subject="indices.niches.published", version=1):
+    """A productive-niches analysis was published."""
+
+    run_id: str
+    year: int
+    niches: list[Niche]

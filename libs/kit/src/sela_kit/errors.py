@@ -1,0 +1,273 @@
+"""Typed domain errors and their rendering as RFC 9457 ``application/problem+json``."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://sela.org/problems/"
+
+logger = logging.getLogger("sela.errors")
+
+
+class InvalidParam(BaseModel):
+    """One input that failed validation."""
+
+    name: str = Field(description="Dotted path of the field, e.g. body.participants.0.email")
+    pointer: str = Field(description="JSON pointer (RFC 6901) into the request part")
+    location: str = Field(description="body, query, path, header or cookie")
+    reason: str
+    type: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with the request id and a stable machine-readable code."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    code: str = Field(description="Stable error code, e.g. not_found, validation_failed")
+    request_id: str | None = None
+    errors: list[InvalidParam] | None = None
+
+
+class DomainError(Exception):
+    """An error the domain raises on purpose; the handler renders it as problem+json."""
+
+    status: int = 400
+    code: str = "bad_request"
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        title: str | None = None,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        if title is not None:
+            self.title = title
+        self.extra = extra or {}
+        self.headers = headers or {}
+
+
+class NotFoundError(DomainError):
+    status, code, title = 404, "not_found", "Not found"
+
+
+class ConflictError(DomainError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class UnauthorizedError(DomainError):
+    status, code, title = 401, "unauthorized", "Unauthorized"
+
+
+class ForbiddenError(DomainError):
+    status, code, title = 403, "forbidden", "Forbidden"
+
+
+class InvalidInputError(DomainError):
+    status, code, title = 422, "invalid_input", "Invalid input"
+
+
+class UnavailableError(DomainError):
+    status, code, title = 503, "unavailable", "Service unavailable"
+
+
+_STATUS_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+def code_for_status(status: int) -> str:
+    return _STATUS_CODES.get(status, f"http_{status}")
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    *,
+    title: str | None = None,
+    detail: str | None = None,
+    code: str | None = None,
+    errors: Sequence[InvalidParam] | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    request_id = _request_id(request)
+    code = code or code_for_status(status)
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + code.replace("_", "-"),
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "code": code,
+        "instance": request.url.path,
+        "request_id": request_id,
+    }
+    if detail is not None:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = [e.model_dump() for e in errors]
+    if extra:
+        body.update({k: v for k, v in extra.items() if k not in body})
+    all_headers = dict(headers or {})
+    if request_id:
+        all_headers["X-Request-ID"] = request_id
+    return JSONResponse(
+        body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=all_headers
+    )
+
+
+def _request_id(request: Request) -> str | None:
+    state = request.scope.get("state") or {}
+    value = state.get("request_id")
+    return value if isinstance(value, str) else None
+
+
+def _pointer(parts: Sequence[str | int]) -> str:
+    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return "/" + "/".join(escaped) if parts else ""
+
+
+def invalid_params(exc: RequestValidationError) -> list[InvalidParam]:
+    params = []
+    for error in exc.errors():
+        loc = list(error.get("loc", ()))
+        location = str(loc[0]) if loc else "body"
+        rest = loc[1:]
+        params.append(
+            InvalidParam(
+                name=".".join(str(p) for p in loc),
+                pointer=_pointer(rest),
+                location=location,
+                reason=str(error.get("msg", "invalid")),
+                type=str(error.get("type", "value_error")),
+            )
+        )
+    return params
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return problem_response(
+        request,
+        exc.status,
+        title=exc.title,
+        detail=exc.detail,
+        code=exc.code,
+        extra=exc.extra,
+        headers=exc.headers,
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    params = invalid_params(exc)
+    where = ", ".join(p.name for p in params[:5])
+    return problem_response(
+        request,
+        422,
+        title="Validation failed",
+        detail=f"The request has {len(params)} invalid value(s): {where}",
+        code="validation_failed",
+        errors=params,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail: str | None = exc.detail if isinstance(exc.detail, str) else None
+    if detail == HTTPStatus(exc.status_code).phrase:
+        detail = None
+    if exc.status_code == 404 and detail is None:
+        detail = f"No resource at {request.url.path}"
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        allowed = _allowed_methods(request)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+        if detail is None:
+            detail = f"{request.method} is not allowed on {request.url.path}; allowed: " + (
+                ", ".join(allowed) or "none"
+            )
+    return problem_response(request, exc.status_code, detail=detail, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    # Starlette names only the first route that matched the path, though several routes may
+    # share it; the OpenAPI document knows them all.
+    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(
+        request.app.state, "allowed_methods", None
+    )
+    if table is None:
+        table = []
+        for template, operations in request.app.openapi().get("paths", {}).items():
+            regex = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+            table.append((re.compile(f"^{regex}$"), {m.upper() for m in operations}))
+        request.app.state.allowed_methods = table
+    methods: set[str] = set()
+    for pattern, verbs in table:
+        if pattern.match(request.url.path):
+            methods |= verbs
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
+
+
+async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        request, 500, detail="An unexpected error occurred; quote the request id when reporting it."
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unhandled_error)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries declaring problem+json bodies for the given statuses."""
+    return {
+        status: {
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

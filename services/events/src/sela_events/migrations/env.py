@@ -1,0 +1,4 @@
+from sela_events.models import Base
+from sela_kit.migrations import run_env
+
+run_env([Base.metadata])

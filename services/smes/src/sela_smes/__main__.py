@@ -1,0 +1,4 @@
+from sela_kit.runner import main
+from sela_smes.app import SPEC
+
+main(SPEC)
