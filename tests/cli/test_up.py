@@ -82,6 +82,16 @@ def run_and_interrupt(tmp_path: Path, env: dict[str, str]) -> list[str]:
                 assert ready.status_code == 200, (name, ready.text)
                 metrics = client.get(f"http://127.0.0.1:{port}/metrics")
                 assert f'service="{name}"' in metrics.text
+        status = subprocess.run(
+            [str(SELA), "status", "--state-dir", str(tmp_path / "state")],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=30,
+            check=False,
+        )
+        assert status.returncode == 0, status.stdout
+        assert status.stdout.count(" ready") == len(SERVICES)
         proc.send_signal(signal.SIGINT)
         assert proc.wait(60) == 0
         output += wait_for_line(proc, lines, "stopped", 5)

@@ -6,6 +6,7 @@ import asyncio
 import uuid
 
 import nats
+import pytest
 
 from sela_devservers import EmbeddedNats
 from sela_kit.db import Database
@@ -67,9 +68,12 @@ async def test_same_message_delivered_twice_applies_once(
         await bus.close()
 
 
+@pytest.mark.parametrize("wipe", [False, True], ids=["same-store", "state-lost"])
 async def test_consumer_keeps_consuming_after_nats_restarts(
-    kit_db: Database, private_nats: EmbeddedNats
+    kit_db: Database, private_nats: EmbeddedNats, wipe: bool
 ) -> None:
+    """After a restart the bus ensures streams and consumers again: even a broker that lost
+    its state gets them back and the consumer goes on."""
     private_nats.start()
     bus = Bus(private_nats.url, "kittest", streams=TEST_STREAMS)
     runner = ConsumerRunner(note_consumer("survivor"), kit_db, bus, "kittest")
@@ -84,7 +88,7 @@ async def test_consumer_keeps_consuming_after_nats_restarts(
         await publish_note(bus, "before-restart")
         await eventually(lambda: applied(1), 10, "first event applied")
         generation = bus.generation
-        private_nats.restart()
+        private_nats.restart(wipe=wipe)
 
         async def reconnected() -> bool:
             return bus.ready and bus.generation > generation

@@ -82,6 +82,9 @@ class EmbeddedNats:
             stop_process(self._proc, signal.SIGTERM, 15)
             self._proc = None
 
-    def restart(self) -> None:
+    def restart(self, *, wipe: bool = False) -> None:
+        """Stop and start again on the same port; ``wipe`` loses every stream (a new broker)."""
         self.stop()
+        if wipe:
+            shutil.rmtree(self.state_dir / "jetstream", ignore_errors=True)
         self.start()

@@ -210,7 +210,7 @@ class Bus:
             return
 
     async def _on_disconnected(self) -> None:
-        if self._ready.is_set():
+        if self._ready.is_set() and not self._closing:
             logger.warning("disconnected from NATS")
         self._ready.clear()
         BUS_CONNECTED.labels(self.service).set(0)
