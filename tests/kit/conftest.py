@@ -41,7 +41,9 @@ async def kit_db(kit_database_url: str) -> AsyncIterator[Database]:
     """The kit test database with real commits, emptied before each test."""
     database = Database(kit_database_url, pool_size=5)
     async with database.engine.begin() as conn:
-        await conn.execute(text("TRUNCATE outbox, inbox, kittest_notes, kittest_effects"))
+        await conn.execute(
+            text("TRUNCATE outbox, inbox, kittest_notes, kittest_effects, kittest_codes")
+        )
     yield database
     await database.dispose()
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
-from sqlalchemy import Column, Integer, Table, Text, func, insert, select
+from sqlalchemy import Column, Integer, Table, Text, UniqueConstraint, func, insert, select
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -48,6 +48,14 @@ class Note(Base):
 
 metadata = Base.metadata
 NOTES: Table = Note.__table__  # type: ignore[assignment]
+CODES = Table(
+    "kittest_codes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", Text, nullable=False),
+    # Checked only at COMMIT: proves the commit happens before the response is sent.
+    UniqueConstraint("code", deferrable=True, initially="DEFERRED"),
+)
 EFFECTS = Table(
     "kittest_effects",
     metadata,
@@ -103,6 +111,13 @@ async def list_notes(session: DbSession, page: Page) -> CursorPage[NoteRead]:
     """Notes by text, a page at a time."""
     rows, cursor = await paginate(session, select(Note), [Note.text, Note.id], page)
     return CursorPage(items=[NoteRead(id=r.id, text=r.text) for r in rows], next_cursor=cursor)
+
+
+@router.post("/codes/{code}", status_code=201, responses=problem_responses(409))
+async def claim_code(code: str, session: DbSession) -> dict[str, str]:
+    """Claim a code; a second claim fails only when the transaction commits."""
+    await session.execute(insert(CODES).values(code=code))
+    return {"code": code}
 
 
 @router.get("/boom")

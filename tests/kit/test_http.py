@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from sela_kit.errors import PROBLEM_MEDIA_TYPE
 from sela_kit.identity import Identity, sign_identity
 from sela_kit.messaging.tables import OUTBOX
 from sela_testing import ServiceHarness, identity_headers
-from sela_testing.support import TEST_SECRET
-from tests.kit.support import NOTES
+from sela_testing.support import TEST_SECRET, Servers, run_service, settings_for_tests
+from tests.kit.support import CODES, KIT_SPEC, NOTES, count
 
 
 def assert_problem(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
@@ -150,8 +150,8 @@ async def test_request_owns_the_transaction(kit_service: ServiceHarness) -> None
 
 async def test_cursor_pagination_walks_every_row_once(kit_service: ServiceHarness) -> None:
     texts = [f"n{i:03d}" for i in range(23)]
-    for text in reversed(texts):
-        assert (await kit_service.client.post("/notes", json={"text": text})).status_code == 201
+    for note in reversed(texts):
+        assert (await kit_service.client.post("/notes", json={"text": note})).status_code == 201
     seen: list[str] = []
     cursor = None
     pages = 0
@@ -182,3 +182,19 @@ async def test_metrics_count_requests_by_route(kit_service: ServiceHarness) -> N
         'service="kittest",status="404"}' in text
     )
     assert "sela_http_request_duration_seconds_bucket" in text
+
+
+async def test_commit_failure_reaches_the_client(
+    kit_database_url: str, sela_servers: Servers
+) -> None:
+    settings = settings_for_tests(KIT_SPEC, sela_servers, database_url=kit_database_url)
+    async with run_service(KIT_SPEC, settings, isolated=False) as service:
+        async with service.database.engine.begin() as conn:
+            await conn.execute(text("TRUNCATE kittest_codes"))
+        first = await service.client.post("/notes/codes/A-1")
+        assert first.status_code == 201
+        second = await service.client.post("/notes/codes/A-1")
+        body = assert_problem(second, 409, "unique_violation")
+        assert body["constraint"] == "uq_kittest_codes_code"
+        async with service.database.transaction() as session:
+            assert await count(session, CODES) == 1

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -255,8 +256,28 @@ async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+_INTEGRITY = {
+    "23505": ("unique_violation", "A record with the same unique values already exists."),
+    "23503": ("reference_violation", "The change refers to, or is referred to by, another record."),
+}
+
+
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    # A constraint the domain did not check first (a race, a deferred constraint at commit):
+    # still the caller's conflict, not a server fault.
+    assert isinstance(exc, IntegrityError)
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if sqlstate not in _INTEGRITY:
+        return await _unhandled_error(request, exc)
+    code, detail = _INTEGRITY[sqlstate]
+    constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
+    extra = {"constraint": constraint} if constraint else None
+    return problem_response(request, 409, detail=detail, code=code, extra=extra)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unhandled_error)
