@@ -77,9 +77,9 @@ def _run_command(connection: Connection, script_location: Path, name: str, revis
     getattr(command, name)(config, revision)
 
 
-def run_env(target_metadata: Sequence[MetaData]) -> None:
-    """The body of every service's ``migrations/env.py``."""
-    metadata = [KIT_METADATA, *target_metadata]
+def run_env(target_metadata: Sequence[MetaData], *, messaging: bool = True) -> None:
+    """The body of every service's ``migrations/env.py``; ``messaging`` adds outbox and inbox."""
+    metadata = [KIT_METADATA, *target_metadata] if messaging else list(target_metadata)
     config = context.config
     connection: Connection | None = config.attributes.get("connection")
     if connection is not None:
