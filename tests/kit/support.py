@@ -160,4 +160,5 @@ KIT_SPEC = ServiceSpec(
     migrations=Path(__file__).parent,  # tables are created with create_all in tests
     metadata=(metadata,),
     routers=(router,),
+    streams=TEST_STREAMS,
 )

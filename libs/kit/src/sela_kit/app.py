@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from sqlalchemy import MetaData
 
+from sela_contracts import DEAD_LETTER_STREAM, STREAMS, StreamSpec
 from sela_kit import health
 from sela_kit.db import Database
 from sela_kit.errors import PROBLEM_MEDIA_TYPE, InvalidParam, Problem, install_error_handlers
@@ -43,6 +44,7 @@ class ServiceSpec:
     metadata: Sequence[MetaData] = ()
     routers: Sequence[APIRouter] = ()
     consumers: Sequence[ConsumerSpec] = ()
+    streams: Sequence[StreamSpec] = (*STREAMS, DEAD_LETTER_STREAM)
     version: str = "0.1.0"
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -75,7 +77,7 @@ def create_app(
         application_name=f"sela-{spec.name}",
     )
     assert settings.nats_url is not None
-    bus = Bus(settings.nats_url, spec.name)
+    bus = Bus(settings.nats_url, spec.name, streams=spec.streams)
     relay = OutboxRelay(
         database,
         bus,

@@ -108,6 +108,12 @@ class Bus:
         return self._ready.is_set() and self._nc is not None and self._nc.is_connected
 
     @property
+    def nc(self) -> Client:
+        if self._nc is None:
+            raise ConnectionError("not connected to NATS")
+        return self._nc
+
+    @property
     def js(self) -> JetStreamContext:
         if self._js is None:
             raise ConnectionError("not connected to NATS")
@@ -201,12 +207,16 @@ class Bus:
                 await asyncio.sleep(delay + random.random() * delay)  # noqa: S311
                 delay = min(delay * 2, 5.0)
                 continue
+            # Callbacks (key-value buckets, subscriptions) run before the bus reports ready.
+            for callback in self.on_ready:
+                try:
+                    await callback()
+                except Exception:
+                    logger.exception("NATS on-ready callback failed")
             self.generation += 1
             self._ready.set()
             BUS_CONNECTED.labels(self.service).set(1)
             logger.info("connected to NATS at %s", self.url)
-            for callback in self.on_ready:
-                await callback()
             return
 
     async def _on_disconnected(self) -> None:

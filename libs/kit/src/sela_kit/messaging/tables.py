@@ -34,10 +34,12 @@ OUTBOX = Table(
     Column("last_error", Text),
     Column("published_at", DateTime(timezone=True)),
 )
+# Matches the relay's claim (pending rows in commit order), so a batch is an index range scan
+# however many rows the table holds.
 Index(
     "ix_outbox_pending",
-    OUTBOX.c.next_attempt_at,
     OUTBOX.c.created_at,
+    OUTBOX.c.id,
     postgresql_where=OUTBOX.c.published_at.is_(None),
 )
 Index(

@@ -1,0 +1,84 @@
+"""``python -m bench``: run the benchmarks, print a table, write reports to bench/results/."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from bench import outbox
+from bench.report import (
+    RESULTS_DIR,
+    BenchmarkError,
+    BenchmarkResult,
+    as_json,
+    console_table,
+    environment,
+    markdown,
+)
+
+BENCHMARKS: dict[str, Callable[[int], BenchmarkResult]] = {
+    outbox.NAME: outbox.run,
+}
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Run the benchmarks; each reports ratios against a reference of the same run.",
+    )
+    parser.add_argument(
+        "--events",
+        type=_positive,
+        default=20_000,
+        metavar="N",
+        help="events per measurement (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--only", choices=sorted(BENCHMARKS), metavar="NAME", help="run one benchmark only"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger("sela.bench").setLevel(logging.INFO)
+
+    started_at = datetime.now(UTC)
+    stamp = started_at.strftime("%Y%m%dT%H%M%SZ")
+    env = environment(started_at, args.events)
+    names = [args.only] if args.only else list(BENCHMARKS)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+
+    results: list[BenchmarkResult] = []
+    for name in names:
+        try:
+            result = BENCHMARKS[name](args.events)
+        except BenchmarkError as exc:
+            print(f"benchmark {name} is invalid: {exc}", file=sys.stderr)
+            return 1
+        report = RESULTS_DIR / f"{name}-{stamp}.json"
+        report.write_text(json.dumps(as_json(result, env), indent=2) + "\n")
+        results.append(result)
+
+    print()
+    print(console_table(results))
+    latest = RESULTS_DIR / "latest.md"
+    latest.write_text(markdown(results, env))
+    print(f"\nreports: {RESULTS_DIR}/ ({', '.join(f'{n}-{stamp}.json' for n in names)}, latest.md)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
