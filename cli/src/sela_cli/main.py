@@ -15,6 +15,7 @@ from typing import Annotated
 import httpx
 import typer
 
+from sela_cli.auth import keys_app, users_app
 from sela_cli.registry import SERVICES, by_name
 from sela_cli.supervisor import Supervisor
 from sela_devservers import EmbeddedNats, EmbeddedPostgres, ServerStartError
@@ -26,6 +27,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Service databases.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
 
 StateDir = Annotated[
     Path,

@@ -1,3 +1,4 @@
+import sela_gateway.auth.models  # noqa: F401  (registers the auth tables on Base.metadata)
 from sela_gateway.models import Base
 from sela_kit.migrations import run_env
 
