@@ -28,6 +28,7 @@ def start_up(
     tmp_path: Path, env: dict[str, str]
 ) -> tuple[subprocess.Popen[str], queue.Queue[str], dict[str, int]]:
     ports = {spec.name: free_port() for spec in SERVICES}
+    ports["gateway"] = free_port()
     for name, port in ports.items():
         env[f"SELA_{name.upper()}_PORT"] = str(port)
     proc = subprocess.Popen(
@@ -75,7 +76,7 @@ def run_and_interrupt(tmp_path: Path, env: dict[str, str]) -> list[str]:
     try:
         output = wait_for_line(proc, lines, "services ready in", 90)
         tree = descendants(proc.pid)
-        assert len(tree) >= len(SERVICES)
+        assert len(tree) >= len(SERVICES) + 1
         with httpx.Client(timeout=5) as client:
             for name, port in ports.items():
                 ready = client.get(f"http://127.0.0.1:{port}/readyz")
@@ -91,7 +92,12 @@ def run_and_interrupt(tmp_path: Path, env: dict[str, str]) -> list[str]:
             check=False,
         )
         assert status.returncode == 0, status.stdout
-        assert status.stdout.count(" ready") == len(SERVICES)
+        assert status.stdout.count(" ready") == len(SERVICES) + 1
+        with httpx.Client(timeout=5) as client:
+            gateway = f"http://127.0.0.1:{ports['gateway']}"
+            assert client.get(f"{gateway}/docs").status_code == 200
+            routed = client.get(f"{gateway}/api/v1/indices/healthz")
+            assert routed.json()["service"] == "indices"
         proc.send_signal(signal.SIGINT)
         assert proc.wait(60) == 0
         output += wait_for_line(proc, lines, "stopped", 5)

@@ -20,6 +20,10 @@ from sela_cli.registry import SERVICES, by_name
 from sela_cli.supervisor import Supervisor
 from sela_devservers import EmbeddedNats, EmbeddedPostgres, ServerStartError
 from sela_devservers.process import port_open
+from sela_gateway.auth.service import ensure_user
+from sela_gateway.runner import migrate as migrate_gateway
+from sela_gateway.settings import GatewaySettings
+from sela_kit.db import Database
 from sela_kit.runner import migrate
 
 app = typer.Typer(
@@ -37,6 +41,7 @@ StateDir = Annotated[
     ),
 ]
 DEFAULT_STATE = Path(".sela")
+DEV_ADMIN_EMAIL = "admin@sela.local"
 
 
 def _run_file(state: Path) -> Path:
@@ -121,11 +126,32 @@ async def _up(
         supervisor.say("sela", f"{spec.name}: database {settings.database_name} migrated")
         # Each service's demo data loads here once its domain provides a loader.
 
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    # The gateway follows the services wherever their ports were moved.
+    env.setdefault(
+        "SELA_GATEWAY_UPSTREAMS", json.dumps({name: {"url": url} for name, url in urls.items()})
+    )
+    os.environ["SELA_GATEWAY_UPSTREAMS"] = env["SELA_GATEWAY_UPSTREAMS"]
+    gateway_settings = GatewaySettings()
+    assert gateway_settings.port is not None
+    if port_open("127.0.0.1", gateway_settings.port):
+        supervisor.say(
+            "sela",
+            f"port {gateway_settings.port} for the gateway is taken; set SELA_GATEWAY_PORT",
+            "31",
+        )
+        return 1
+    await migrate_gateway(gateway_settings)
+    supervisor.say("sela", f"gateway: database {gateway_settings.database_name} migrated")
+    await _development_admin(state, gateway_settings, supervisor)
+
     for spec in SERVICES:
         argv = [sys.executable, "-m", f"sela_{spec.name}", "serve", "--port", str(ports[spec.name])]
         await supervisor.start(supervisor.add(spec.name, argv, env))
-
-    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    argv = [sys.executable, "-m", "sela_gateway", "serve", "--port", str(gateway_settings.port)]
+    await supervisor.start(supervisor.add("gateway", argv, env))
+    gateway_url = f"http://127.0.0.1:{gateway_settings.port}"
+    urls = {**urls, "gateway": gateway_url}
     _run_file(state).write_text(
         json.dumps(
             {
@@ -142,7 +168,9 @@ async def _up(
         elapsed = time.monotonic() - started
         supervisor.say("sela", f"all {len(urls)} services ready in {elapsed:.1f}s")
         for name, url in urls.items():
-            supervisor.say("sela", f"  {name:<10} {url}  (readyz, metrics)")
+            if name != "gateway":
+                supervisor.say("sela", f"  {name:<10} {url}  (internal: readyz, metrics)")
+        supervisor.say("sela", f"the platform: {gateway_url}  (API docs: {gateway_url}/docs)")
         supervisor.say("sela", "press Ctrl-C to stop")
         waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(supervisor.failed.wait())]
         await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
@@ -158,6 +186,30 @@ async def _up(
     supervisor.say("sela", "stopping services")
     await supervisor.stop_all()
     return code
+
+
+async def _development_admin(
+    state: Path, settings: GatewaySettings, supervisor: Supervisor
+) -> None:
+    """A first administrator on a new embedded platform, its password kept in the state folder."""
+    if settings.environment == "production":
+        return
+    path = state / "admin-password"
+    if path.exists():
+        return
+    password = secrets.token_urlsafe(12)
+    database = Database(settings.sqlalchemy_url, pool_size=1, max_overflow=0)
+    try:
+        async with database.transaction() as session:
+            created = await ensure_user(
+                session, DEV_ADMIN_EMAIL, "Administrator", ["admin"], password
+            )
+    finally:
+        await database.dispose()
+    if created:
+        path.write_text(password + "\n")
+        path.chmod(0o600)
+        supervisor.say("sela", f"created administrator {DEV_ADMIN_EMAIL}; password in {path}")
 
 
 async def _wait_ready(

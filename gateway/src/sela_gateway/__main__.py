@@ -1,0 +1,3 @@
+from sela_gateway.runner import main
+
+main()

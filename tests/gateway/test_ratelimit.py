@@ -1,0 +1,62 @@
+"""Rate limits shared by replicas through the NATS key-value store."""
+
+from __future__ import annotations
+
+import pytest
+
+from sela_gateway.ratelimit import MemoryStore, NatsKvStore, RateLimiter
+from sela_kit.messaging.bus import Bus
+from sela_testing.support import Servers
+
+
+async def test_limit_holds_across_two_replicas_sharing_the_store(sela_servers: Servers) -> None:
+    buses = [Bus(sela_servers.nats_url, f"gateway-{i}", streams=()) for i in range(2)]
+    limiters = [RateLimiter(NatsKvStore(bus), sync_seconds=0.05) for bus in buses]
+    for bus in buses:
+        await bus.start()
+        assert await bus.wait_ready(10)
+    try:
+        first, second = limiters
+        subject = "client-shared-1"
+        assert all([(await first.check("ip", subject, 10)).allowed for _ in range(7)])
+        await first.sync()
+        decisions = [await second.check("ip", subject, 10) for _ in range(7)]
+        assert [d.allowed for d in decisions] == [True] * 3 + [False] * 4
+        assert decisions[2].remaining == 0
+        assert 1 <= decisions[-1].reset_seconds <= 60
+        await second.sync()
+        await first.sync()
+        assert not (await first.check("ip", subject, 10)).allowed
+        # Other clients are unaffected.
+        assert (await first.check("ip", "client-shared-2", 10)).allowed
+    finally:
+        for limiter in limiters:
+            await limiter.close()
+        for bus in buses:
+            await bus.close()
+
+
+@pytest.mark.parametrize(("policy", "allowed"), [("allow", True), ("deny", False), ("local", True)])
+async def test_policy_when_store_is_unavailable(
+    sela_servers: Servers, policy: str, allowed: bool
+) -> None:
+    bus = Bus("nats://127.0.0.1:1", "gateway-down", streams=())  # never connects
+    limiter = RateLimiter(NatsKvStore(bus), when_store_down=policy)  # type: ignore[arg-type]
+    decision = await limiter.check("ip", "someone", 5)
+    assert decision.allowed is allowed
+    assert decision.store_available is False
+    if policy == "local":
+        results = [(await limiter.check("ip", "someone", 5)).allowed for _ in range(6)]
+        assert results == [True] * 4 + [False] * 2  # still limited, per replica
+
+
+async def test_memory_store_counts_and_headers() -> None:
+    limiter = RateLimiter(MemoryStore())
+    decision = await limiter.check("user", "u1", 2)
+    assert decision.allowed
+    headers = dict(decision.headers())
+    assert headers[b"ratelimit-limit"] == b"2"
+    assert headers[b"ratelimit-remaining"] == b"1"
+    assert headers[b"ratelimit-policy"] == b"2;w=60"
+    assert (await limiter.check("user", "u1", 2)).allowed
+    assert not (await limiter.check("user", "u1", 2)).allowed
