@@ -384,3 +384,28 @@ async def test_merged_openapi_is_valid_and_complete(platform: Platform) -> None:
             assert "ports" in tags
         finally:
             await platform.services["ports"].start()
+
+
+async def test_idempotent_requests_are_retried_and_deadlines_hold(platform: Platform) -> None:
+    settings = platform.settings(
+        retry_attempts=2,
+        route_timeouts=[
+            {
+                "service": "events",
+                "path_prefix": "/notes/slow",
+                "methods": ["GET"],
+                "timeout_seconds": 0.3,
+            }
+        ],
+    )
+    async with running_gateway(settings) as (gateway, client):
+        token = uuid.uuid4().hex
+        retried = await client.get(f"/api/v1/events/notes/unavailable-once/{token}")
+        assert retried.status_code == 200, retried.text
+        assert retried.json() == {"token": token}
+        late = await client.get("/api/v1/events/notes/slow", params={"seconds": 2})
+        body = problem_of(late, 504, "upstream_timeout")
+        assert body["upstream"] == "events"
+        quick = await client.get("/api/v1/events/notes/slow", params={"seconds": 0})
+        assert quick.status_code == 200
+        assert gateway.proxy.upstreams["events"].timeout_for("GET", "/notes/slow") == 0.3

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 from typing import Annotated, ClassVar
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
@@ -18,7 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sela_contracts import DEAD_LETTER_STREAM, EventContract, StreamSpec
 from sela_kit.app import ServiceSpec
 from sela_kit.db import DbSession
-from sela_kit.errors import ConflictError, NotFoundError, problem_responses
+from sela_kit.errors import ConflictError, NotFoundError, UnavailableError, problem_responses
 from sela_kit.identity import Identity, require_roles
 from sela_kit.messaging import record_event
 from sela_kit.messaging.inbox import InboundEvent
@@ -118,6 +119,25 @@ async def claim_code(code: str, session: DbSession) -> dict[str, str]:
     """Claim a code; a second claim fails only when the transaction commits."""
     await session.execute(insert(CODES).values(code=code))
     return {"code": code}
+
+
+_seen_tokens: set[str] = set()
+
+
+@router.get("/slow")
+async def slow(seconds: Annotated[float, Query(ge=0, le=5)] = 1.0) -> dict[str, float]:
+    """Answers after ``seconds``."""
+    await asyncio.sleep(seconds)
+    return {"slept": seconds}
+
+
+@router.get("/unavailable-once/{token}", responses=problem_responses(503))
+async def unavailable_once(token: str) -> dict[str, str]:
+    """503 the first time a token is seen, 200 afterwards."""
+    if token not in _seen_tokens:
+        _seen_tokens.add(token)
+        raise UnavailableError("Warming up.")
+    return {"token": token}
 
 
 @router.get("/boom")
