@@ -68,6 +68,7 @@ RESPONSE_STRIPPED = (HOP_BY_HOP - {b"content-length"}) | {b"x-request-id", b"tra
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRYABLE_STATUS = frozenset({502, 503, 504})
 MAX_REPLAYABLE_BODY = 1024 * 1024
+SMALL_BODY = 256 * 1024
 
 REQUESTS = Counter(
     "sela_gateway_requests_total", "Requests through the gateway", ["upstream", "method", "status"]
@@ -199,6 +200,9 @@ class Proxy:
             ]
             self.upstreams[name] = target
         self.session: aiohttp.ClientSession | None = None
+        self._request_children: dict[tuple[str, str, int], Any] = {}
+        self._latency_children: dict[tuple[str, str], Any] = {}
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
 
     async def start(self) -> None:
         if self.session is None:
@@ -326,8 +330,33 @@ class Proxy:
             )
         finally:
             label = target.name if target else "unknown"
-            REQUESTS.labels(label, method, str(status)).inc()
-            LATENCY.labels(label, method).observe(time.perf_counter() - started)
+            self._metrics(label, method, status).inc()
+            self._latency(label, method).observe(time.perf_counter() - started)
+
+    # Looking up labelled children costs more than the increment itself; keep them.
+    def _metrics(self, upstream: str, method: str, status: int) -> Any:
+        key = (upstream, method, status)
+        child = self._request_children.get(key)
+        if child is None:
+            child = self._request_children[key] = REQUESTS.labels(upstream, method, str(status))
+        return child
+
+    def _latency(self, upstream: str, method: str) -> Any:
+        key = (upstream, method)
+        child = self._latency_children.get(key)
+        if child is None:
+            child = self._latency_children[key] = LATENCY.labels(upstream, method)
+        return child
+
+    def _timeout(self, seconds: float) -> aiohttp.ClientTimeout:
+        timeout = self._timeouts.get(seconds)
+        if timeout is None:
+            if len(self._timeouts) > 1000:
+                self._timeouts.clear()
+            timeout = self._timeouts[seconds] = aiohttp.ClientTimeout(
+                total=seconds, sock_connect=min(seconds, 2.0)
+            )
+        return timeout
 
     # -- steps ---------------------------------------------------------------------------
 
@@ -549,7 +578,7 @@ class Proxy:
                 headers=upstream_headers,
                 data=body,
                 allow_redirects=False,
-                timeout=aiohttp.ClientTimeout(total=timeout, sock_connect=min(timeout, 2.0)),
+                timeout=self._timeout(round(timeout, 1) or 0.1),
             )
         except BodyTooLargeError:
             raise
@@ -577,6 +606,15 @@ class Proxy:
                 return await self._send_cacheable(
                     send, target, response, out_headers, extra, cache_key, headers
                 )
+            length = response.content_length
+            if length is not None and length <= SMALL_BODY:
+                # One body message instead of a stream: fewer writes for the usual small answer.
+                try:
+                    body = await response.content.read()
+                except (aiohttp.ClientError, TimeoutError) as exc:
+                    raise UpstreamError("truncated response", 502) from exc
+                await _send_full(send, response.status, out_headers + extra, body)
+                return response.status
             await send(
                 {
                     "type": "http.response.start",

@@ -135,6 +135,7 @@ class RateLimiter:
         self._pending: dict[str, int] = {}
         self._window = self._current_window()
         self._task: asyncio.Task[None] | None = None
+        self._keys: dict[tuple[str, str], tuple[int, str]] = {}
 
     @staticmethod
     def _current_window() -> int:
@@ -145,6 +146,14 @@ class RateLimiter:
         # Hashed: KV keys allow few characters and client IPs or key ids should not leak.
         digest = hashlib.blake2b(subject.encode(), digest_size=10).hexdigest()
         return f"rl.{kind}.{digest}.{window}"
+
+    def _key(self, kind: str, subject: str, window: int) -> str:
+        cached = self._keys.get((kind, subject))
+        if cached is None or cached[0] != window:
+            if len(self._keys) > 100_000:
+                self._keys.clear()
+            cached = self._keys[(kind, subject)] = (window, self.key_for(kind, subject, window))
+        return cached[1]
 
     def _roll_window(self, window: int) -> None:
         if window != self._window:
@@ -157,7 +166,7 @@ class RateLimiter:
         window = int(now) // WINDOW_SECONDS
         self._roll_window(window)
         reset = max(1, WINDOW_SECONDS * (window + 1) - int(now))
-        key = self.key_for(kind, subject, window)
+        key = self._key(kind, subject, window)
         available = self.store.available
         if key not in self._shared:
             shared = 0
