@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from bench import outbox
+from bench import gateway, outbox
 from bench.report import (
     RESULTS_DIR,
     BenchmarkError,
@@ -20,8 +20,9 @@ from bench.report import (
     markdown,
 )
 
-BENCHMARKS: dict[str, Callable[[int], BenchmarkResult]] = {
-    outbox.NAME: outbox.run,
+BENCHMARKS: dict[str, Callable[[argparse.Namespace], BenchmarkResult]] = {
+    outbox.NAME: lambda args: outbox.run(args.events),
+    gateway.NAME: lambda args: gateway.run(args.seconds, args.connections, args.gateway_workers),
 }
 
 
@@ -45,6 +46,27 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="events per measurement (default: %(default)s)",
     )
     parser.add_argument(
+        "--seconds",
+        type=_positive,
+        default=10,
+        metavar="S",
+        help="seconds per HTTP load measurement, after a 2 s warm-up (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--connections",
+        type=_positive,
+        default=32,
+        metavar="C",
+        help="concurrent HTTP connections of the load generator (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--gateway-workers",
+        type=_positive,
+        default=1,
+        metavar="W",
+        help="gateway worker processes (default: %(default)s)",
+    )
+    parser.add_argument(
         "--only", choices=sorted(BENCHMARKS), metavar="NAME", help="run one benchmark only"
     )
     return parser.parse_args(argv)
@@ -64,7 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: list[BenchmarkResult] = []
     for name in names:
         try:
-            result = BENCHMARKS[name](args.events)
+            result = BENCHMARKS[name](args)
+        except gateway.MissingToolError as exc:
+            print(f"benchmark {name} cannot run: {exc}", file=sys.stderr)
+            return 1
         except BenchmarkError as exc:
             print(f"benchmark {name} is invalid: {exc}", file=sys.stderr)
             return 1

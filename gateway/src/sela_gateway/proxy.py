@@ -595,8 +595,9 @@ class Proxy:
                 and not isinstance(body, AsyncIterator)
             ):
                 raise UpstreamError(f"status {response.status}", 503)
+            if target.breaker.state is not BreakerState.CLOSED:
+                BREAKER.labels(target.name).set(0)
             target.breaker.success()
-            BREAKER.labels(target.name).set(0)
             out_headers = [
                 (k.lower(), v)
                 for k, v in response.raw_headers

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+from typing import Any
 
 import uvicorn
 
@@ -40,16 +42,30 @@ def main() -> None:
     settings.host = getattr(args, "host", None) or settings.host
     settings.port = getattr(args, "port", None) or settings.port
     assert settings.port is not None
-    config = uvicorn.Config(
-        Gateway(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        server_header=False,
-        proxy_headers=False,
-        timeout_graceful_shutdown=10,
-        lifespan="on",
-        backlog=4096,
-    )
-    uvicorn.Server(config).run()
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+        "server_header": False,
+        "proxy_headers": False,
+        "timeout_graceful_shutdown": 10,
+        "lifespan": "on",
+        "backlog": 4096,
+    }
+    if settings.workers > 1:
+        # Worker processes build their own gateway from the same environment; they share
+        # rate limits through NATS and each keeps its own cache.
+        os.environ["SELA_GATEWAY_HOST"] = settings.host
+        os.environ["SELA_GATEWAY_PORT"] = str(settings.port)
+        uvicorn.run(
+            "sela_gateway.runner:worker_app", factory=True, workers=settings.workers, **options
+        )
+        return
+    uvicorn.Server(uvicorn.Config(Gateway(settings), **options)).run()
+
+
+def worker_app() -> Gateway:
+    settings = GatewaySettings()
+    configure_logging("gateway", settings.log_level)
+    return Gateway(settings)

@@ -57,6 +57,7 @@ class GatewaySettings(ServiceSettings):
     cache_max_age_seconds: int = Field(default=60, ge=0)
     openapi_refresh_seconds: float = Field(default=60.0, gt=0)
     trust_forwarded_for: bool = False
+    workers: int = Field(default=1, ge=1, le=64)
 
     @model_validator(mode="after")
     def _gateway_defaults(self) -> GatewaySettings:
