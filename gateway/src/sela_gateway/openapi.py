@@ -20,6 +20,7 @@ import aiohttp
 from sela_gateway.policy import RoutePolicy
 from sela_kit.errors import InvalidParam, Problem
 from sela_kit.identity import Identity, sign_identity
+from sela_kit.tasks import cancel_and_wait
 
 logger = logging.getLogger("sela.gateway.openapi")
 
@@ -222,8 +223,5 @@ class OpenApiAggregator:
             self._task = asyncio.create_task(loop(), name="openapi-refresh")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None

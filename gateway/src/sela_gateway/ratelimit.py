@@ -20,6 +20,7 @@ from typing import Literal, Protocol
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
 
 from sela_kit.messaging.bus import Bus
+from sela_kit.tasks import cancel_and_wait
 
 logger = logging.getLogger("sela.gateway.ratelimit")
 
@@ -218,10 +219,7 @@ class RateLimiter:
                 logger.exception("rate-limit sync failed")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         with contextlib.suppress(Exception):
             await self.sync()

@@ -9,7 +9,6 @@ drops its entry at once; other replicas notice within ``cache_seconds``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
@@ -36,6 +35,7 @@ from sela_gateway.settings import GatewaySettings
 from sela_kit.db import Database
 from sela_kit.errors import UnauthorizedError, UnavailableError
 from sela_kit.identity import ANONYMOUS, Identity
+from sela_kit.tasks import cancel_and_wait
 
 logger = logging.getLogger("sela.gateway.auth")
 
@@ -89,11 +89,8 @@ class Authenticator:
 
     async def close(self) -> None:
         """Stop the batch writer and write what is pending."""
-        if self._flusher is not None:
-            self._flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._flusher
-            self._flusher = None
+        await cancel_and_wait(self._flusher)
+        self._flusher = None
         try:
             await self.flush()
         except Exception:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sela_gateway.auth.authenticator import Authenticator
-from sela_kit.errors import DomainError, problem_response
+from sela_kit.errors import DomainError, domain_problem
 from sela_kit.identity import ANONYMOUS
 
 # A client whose access token has expired still sends it, out of habit, when it refreshes:
@@ -48,15 +48,7 @@ class AuthenticationMiddleware:
             if exc.status == 401 and scope["path"] in self.lenient_paths:
                 identity = ANONYMOUS
             else:
-                response = problem_response(
-                    Request(scope),
-                    exc.status,
-                    title=exc.title,
-                    detail=exc.detail,
-                    code=exc.code,
-                    extra=exc.extra,
-                    headers=exc.headers,
-                )
+                response = domain_problem(Request(scope), exc)
                 await response(scope, receive, send)
                 return
         state = scope.setdefault("state", {})

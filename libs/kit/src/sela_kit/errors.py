@@ -182,8 +182,8 @@ def invalid_params(exc: RequestValidationError) -> list[InvalidParam]:
     return params
 
 
-async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, DomainError)
+def domain_problem(request: Request, exc: DomainError) -> JSONResponse:
+    """``exc`` as a problem+json response (also for pure-ASGI middleware)."""
     return problem_response(
         request,
         exc.status,
@@ -193,6 +193,11 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         extra=exc.extra,
         headers=exc.headers,
     )
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return domain_problem(request, exc)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

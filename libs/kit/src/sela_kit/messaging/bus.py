@@ -24,6 +24,7 @@ from nats.js.errors import BadRequestError, NotFoundError
 
 from sela_contracts import DEAD_LETTER_STREAM, STREAMS, StreamSpec
 from sela_kit.metrics import BUS_CONNECTED
+from sela_kit.tasks import cancel_and_wait
 
 logger = logging.getLogger("sela.bus")
 
@@ -89,11 +90,8 @@ class Bus:
 
     async def close(self) -> None:
         self._closing = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         if self._nc is not None and not self._nc.is_closed:
             with contextlib.suppress(Exception):
                 await self._nc.drain()
