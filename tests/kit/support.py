@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 from typing import Annotated, ClassVar
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
@@ -138,6 +138,12 @@ async def unavailable_once(token: str) -> dict[str, str]:
         _seen_tokens.add(token)
         raise UnavailableError("Warming up.")
     return {"token": token}
+
+
+@router.get("/headers")
+async def echo_headers(request: Request) -> dict[str, str]:
+    """The request headers as this service received them."""
+    return dict(request.headers)
 
 
 @router.get("/boom")
