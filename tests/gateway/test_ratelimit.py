@@ -121,7 +121,7 @@ async def test_limit_holds_across_two_replicas_sharing_redis(redis_url: str) -> 
             await limiter.close()
 
 
-async def test_redis_store_down_then_back(tmp_path: Path) -> None:
+async def test_unreachable_redis_denies_under_the_deny_policy() -> None:
     port = free_port()
     store = RedisStore(f"redis://127.0.0.1:{port}/0")
     limiter = RateLimiter(store, when_store_down="deny")
