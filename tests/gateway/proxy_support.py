@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -84,3 +85,12 @@ async def running_gateway(
         )
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
             yield gateway, client
+
+
+async def away_from_window_edge(margin: float = 3.0) -> None:
+    """Wait out the end of a rate-limit window, so a test's requests share one window."""
+    from sela_gateway.ratelimit import WINDOW_SECONDS
+
+    left = WINDOW_SECONDS - time.time() % WINDOW_SECONDS
+    if left < margin:
+        await asyncio.sleep(left + 0.05)

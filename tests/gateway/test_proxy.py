@@ -21,7 +21,12 @@ from sela_kit.app import create_app
 from sela_kit.db import Database
 from sela_kit.identity import ROLES, Identity, sign_identity
 from sela_testing.support import TEST_SECRET, Servers, settings_for_tests
-from tests.gateway.proxy_support import UpstreamServer, gateway_settings, running_gateway
+from tests.gateway.proxy_support import (
+    UpstreamServer,
+    away_from_window_edge,
+    gateway_settings,
+    running_gateway,
+)
 from tests.kit.messaging_helpers import eventually
 from tests.kit.support import KIT_SPEC
 
@@ -229,6 +234,7 @@ async def test_spoofed_identity_headers_are_ignored(platform: Platform) -> None:
 async def test_rate_limit_holds_across_two_gateways(platform: Platform) -> None:
     settings = platform.settings(rate_limit_anonymous_per_minute=5, rate_limit_sync_seconds=0.05)
     client_ip = f"192.0.2.{uuid.uuid4().int % 250}"
+    await away_from_window_edge()
     async with (
         running_gateway(settings, client_ip) as (first, a),
         running_gateway(settings, client_ip) as (_, b),

@@ -14,6 +14,7 @@ from sela_devservers.process import port_open
 from sela_gateway.ratelimit import MemoryStore, NatsKvStore, RateLimiter, RedisStore
 from sela_kit.messaging.bus import Bus
 from sela_testing.support import Servers
+from tests.gateway.proxy_support import away_from_window_edge
 
 
 async def test_limit_holds_across_two_replicas_sharing_the_store(sela_servers: Servers) -> None:
@@ -22,6 +23,7 @@ async def test_limit_holds_across_two_replicas_sharing_the_store(sela_servers: S
     for bus in buses:
         await bus.start()
         assert await bus.wait_ready(10)
+    await away_from_window_edge()
     try:
         first, second = limiters
         subject = "client-shared-1"
@@ -47,6 +49,7 @@ async def test_limit_holds_across_two_replicas_sharing_the_store(sela_servers: S
 async def test_policy_when_store_is_unavailable(
     sela_servers: Servers, policy: str, allowed: bool
 ) -> None:
+    await away_from_window_edge()
     bus = Bus("nats://127.0.0.1:1", "gateway-down", streams=())  # never connects
     limiter = RateLimiter(NatsKvStore(bus), when_store_down=policy)  # type: ignore[arg-type]
     decision = await limiter.check("ip", "someone", 5)
@@ -58,6 +61,7 @@ async def test_policy_when_store_is_unavailable(
 
 
 async def test_memory_store_counts_and_headers() -> None:
+    await away_from_window_edge()
     limiter = RateLimiter(MemoryStore())
     decision = await limiter.check("user", "u1", 2)
     assert decision.allowed
@@ -110,6 +114,7 @@ async def test_limit_holds_across_two_replicas_sharing_redis(redis_url: str) -> 
     limiters = [RateLimiter(store, sync_seconds=0.05) for store in stores]
     for limiter in limiters:
         await limiter.start()
+    await away_from_window_edge()
     try:
         first, second = limiters
         assert all([(await first.check("key", "caf", 10)).allowed for _ in range(7)])
