@@ -273,7 +273,11 @@ def db_upgrade(
     run_file = _run_file(state_dir.resolve())
     if "SELA_DATABASE_URL" not in os.environ and run_file.exists():
         os.environ["SELA_DATABASE_URL"] = json.loads(run_file.read_text())["database_url"]
-    specs = [by_name(name) for name in service] if service else list(SERVICES)
+    try:
+        specs = [by_name(name) for name in service] if service else list(SERVICES)
+    except KeyError as exc:
+        typer.echo(exc.args[0], err=True)
+        raise typer.Exit(2) from exc
 
     async def run() -> None:
         for spec in specs:
