@@ -8,11 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import inspect
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from sela_kit.settings import asyncpg_url
-from sela_testing.support import Servers
+from sela_testing.support import Servers, table_names
 
 SELA = str(Path(sys.executable).parent / "sela")
 
@@ -21,15 +18,6 @@ async def run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProce
     return await asyncio.to_thread(
         subprocess.run, argv, env=env, capture_output=True, text=True, timeout=120, check=False
     )
-
-
-async def tables(url: str) -> set[str]:
-    engine = create_async_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
-    finally:
-        await engine.dispose()
 
 
 def database(servers: Servers, name: str) -> str:
@@ -51,7 +39,9 @@ async def test_sela_db_upgrade_creates_and_migrates(sela_servers: Servers, tmp_p
     assert result.returncode == 0, result.stdout + result.stderr
     assert "smes: sela_smes is up to date" in result.stdout
     for name in ("test_cli_smes", "test_cli_ports"):
-        assert {"outbox", "inbox", "alembic_version"} <= await tables(database(sela_servers, name))
+        assert {"outbox", "inbox", "alembic_version"} <= await table_names(
+            database(sela_servers, name)
+        )
     again = await run([SELA, "db", "upgrade", "-s", "smes", *state], env)
     assert again.returncode == 0  # idempotent
 
@@ -60,7 +50,7 @@ async def test_service_migrate_entry_point(sela_servers: Servers) -> None:
     env = env_for(sela_servers, migration="test_cli_migration")
     result = await run([sys.executable, "-m", "sela_migration", "migrate"], env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "outbox" in await tables(database(sela_servers, "test_cli_migration"))
+    assert "outbox" in await table_names(database(sela_servers, "test_cli_migration"))
 
 
 async def test_unknown_service_and_unreachable_database(tmp_path: Path) -> None:

@@ -8,7 +8,13 @@ from typing import Any, TypeVar
 import httpx
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from sela_devservers import EmbeddedNats, EmbeddedPostgres
 from sela_kit.app import ServiceSpec, create_app
@@ -129,3 +135,13 @@ async def migrate_for_tests(servers: Servers, spec: ServiceSpec) -> str:
     await ensure_database(url)
     await upgrade(url, spec.migrations)
     return url.render_as_string(hide_password=False)
+
+
+async def table_names(url: str) -> set[str]:
+    """The tables of the database ``url`` names."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+    finally:
+        await engine.dispose()
