@@ -34,6 +34,16 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 
+# Service-provided command groups, e.g. `sela import indices FILE`, `sela import smes FILE`.
+_GROUP_HELP = {"import": "Load data files into a service (validated, all-or-nothing)."}
+_groups: dict[str, typer.Typer] = {}
+for _spec in SERVICES:
+    for _group, _sub in _spec.commands.items():
+        if _group not in _groups:
+            _groups[_group] = typer.Typer(help=_GROUP_HELP.get(_group), no_args_is_help=True)
+            app.add_typer(_groups[_group], name=_group)
+        _groups[_group].add_typer(_sub, name=_spec.name)
+
 StateDir = Annotated[
     Path,
     typer.Option(
@@ -124,7 +134,9 @@ async def _up(
         ports[spec.name] = settings.port
         await migrate(spec)
         supervisor.say("sela", f"{spec.name}: database {settings.database_name} migrated")
-        # Each service's demo data loads here once its domain provides a loader.
+        if spec.demo is not None and env.get("SELA_DEMO", "1") != "0":
+            summary = await spec.demo(settings)
+            supervisor.say("sela", f"{spec.name}: {summary}")
 
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     # The gateway follows the services wherever their ports were moved.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +46,13 @@ class ServiceSpec:
     consumers: Sequence[ConsumerSpec] = ()
     streams: Sequence[StreamSpec] = (*STREAMS, DEAD_LETTER_STREAM)
     version: str = "0.1.0"
+    # Loads the service's demo data into its (migrated) database and returns a one-line
+    # summary; `sela up` calls it after migrating. It must be idempotent: a second
+    # `make run` on the same state folder finds the data already there.
+    demo: Callable[[ServiceSettings], Awaitable[str]] | None = None
+    # Typer sub-applications the service adds to the `sela` command, by name
+    # (e.g. {"import": typer_app}); typed loosely so the kit does not depend on typer.
+    commands: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
