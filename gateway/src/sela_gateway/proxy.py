@@ -56,6 +56,7 @@ CLIENT_STRIPPED = frozenset(
         b"x-forwarded-for",
         b"x-forwarded-proto",
         b"x-forwarded-host",
+        b"x-forwarded-prefix",
         b"forwarded",
         b"x-request-id",
         b"traceparent",
@@ -502,6 +503,8 @@ class Proxy:
         query = scope.get("query_string", b"")
         url = target.base_url + rest + ("?" + query.decode("latin-1") if query else "")
         upstream_headers = self._upstream_headers(scope, headers, identity, request_id, traceparent)
+        # Services build public links (chart URLs, SDMX references) under this prefix.
+        upstream_headers["X-Forwarded-Prefix"] = f"{PREFIX}{target.name}"
         has_body = method not in ("GET", "HEAD", "OPTIONS", "DELETE") or length not in (None, b"0")
         retryable = method in IDEMPOTENT or (method == "POST" and b"idempotency-key" in headers)
         body: bytes | AsyncIterator[bytes] | None = None

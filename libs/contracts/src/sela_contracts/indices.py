@@ -33,3 +33,16 @@ class NichesPublished(EventContract, subject="indices.niches.published", version
     run_id: str
     year: int
     niches: list[Niche]
+
+
+class LoadCompleted(EventContract, subject="indices.load.completed", version=1):
+    """A data file was loaded: one vintage with its counts (one message per load)."""
+
+    vintage_id: int
+    vintage: datetime
+    layout: str
+    file_name: str | None
+    indicators: list[str]
+    new: int = Field(ge=0, description="Observations for keys not seen before")
+    revised: int = Field(ge=0, description="Observations whose value or status changed")
+    unchanged: int = Field(ge=0)

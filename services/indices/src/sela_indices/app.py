@@ -2,22 +2,33 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from sela_indices.models import Base
+from sela_indices.catalogue.endpoints import router as catalogue_router
+from sela_indices.cli import app as import_app
+from sela_indices.demo import load_demo
+from sela_indices.observations.endpoints import router as observations_router
+from sela_indices.reference.endpoints import router as reference_router
+from sela_indices.reports.endpoints import router as reports_router
 from sela_indices.settings import IndicesSettings
+from sela_indices.tables import metadata
 from sela_kit import ServiceSpec
 from sela_kit import create_app as build_app
 
 SPEC = ServiceSpec(
     name="indices",
-    title="SELA indices",
+    title="SELA regional indices",
     description=(
-        "Regional indicators and composite indices of Latin America and the Caribbean: "
-        "indicator catalogue, observations with vintages, integration mechanisms by year, "
-        "trade introversion, integration and vulnerability indices, productive niches."
+        "Statistics of the Permanent Secretariat: the indicator catalogue (searchable in "
+        "Spanish, English, Portuguese and French), observations with vintages (`as_of`), "
+        "integration mechanisms with membership by period, mechanism aggregates, the "
+        "follow-up reports on the subregional mechanisms with charts, and downloads as "
+        "CSV, XLSX, JSON and SDMX."
     ),
     settings_cls=IndicesSettings,
     migrations=Path(__file__).parent / "migrations",
-    metadata=(Base.metadata,),
+    metadata=(metadata,),
+    routers=(reference_router, catalogue_router, observations_router, reports_router),
+    demo=load_demo,
+    commands={"import": import_app},
 )
 
 

@@ -1,5 +1,6 @@
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from sela_kit.settings import ServiceSettings
@@ -10,3 +11,8 @@ class IndicesSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "indices"
     default_port: ClassVar[int] = 8001
+
+    max_rows: int = Field(
+        default=1_000_000, ge=1, description="Most observations one query returns"
+    )
+    max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)

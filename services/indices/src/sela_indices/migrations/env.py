@@ -1,4 +1,4 @@
-from sela_indices.models import Base
+from sela_indices.tables import metadata
 from sela_kit.migrations import run_env
 
-run_env([Base.metadata])
+run_env([metadata])
