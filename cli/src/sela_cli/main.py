@@ -34,15 +34,6 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 
-# Service-provided command groups, e.g. `sela import indices FILE`, `sela import smes FILE`.
-_GROUP_HELP = {"import": "Load data files into a service (validated, all-or-nothing)."}
-_groups: dict[str, typer.Typer] = {}
-for _spec in SERVICES:
-    for _group, _sub in _spec.commands.items():
-        if _group not in _groups:
-            _groups[_group] = typer.Typer(help=_GROUP_HELP.get(_group), no_args_is_help=True)
-            app.add_typer(_groups[_group], name=_group)
-        _groups[_group].add_typer(_sub, name=_spec.name)
 
 StateDir = Annotated[
     Path,
@@ -52,6 +43,39 @@ StateDir = Annotated[
 ]
 DEFAULT_STATE = Path(".sela")
 DEV_ADMIN_EMAIL = "admin@sela.local"
+
+# Service-provided command groups, e.g. `sela import indices FILE`, `sela import smes FILE`.
+_GROUP_HELP = {"import": "Load data files into a service (validated, all-or-nothing)."}
+_groups: dict[str, typer.Typer] = {}
+
+
+def _servers_of_running_platform(state_dir: StateDir = DEFAULT_STATE) -> None:
+    """Service commands reach the servers of a running `sela up` unless told otherwise."""
+    run_file = _run_file(state_dir.resolve())
+    if "SELA_DATABASE_URL" in os.environ or not run_file.exists():
+        return
+    info = json.loads(run_file.read_text())
+    os.environ["SELA_DATABASE_URL"] = info["database_url"]
+    os.environ.setdefault("SELA_NATS_URL", info["nats_url"])
+
+
+for _spec in SERVICES:
+    for _group, _sub in _spec.commands.items():
+        if _group not in _groups:
+            _groups[_group] = typer.Typer(
+                help=_GROUP_HELP.get(_group),
+                no_args_is_help=True,
+                callback=_servers_of_running_platform,
+            )
+            app.add_typer(_groups[_group], name=_group)
+        _commands = _sub.registered_commands
+        if len(_commands) == 1 and not _sub.registered_groups and _commands[0].callback:
+            # A one-command app reads as `sela import indices FILE`, not `... indices run FILE`.
+            _groups[_group].command(name=_spec.name, help=_commands[0].callback.__doc__)(
+                _commands[0].callback
+            )
+        else:
+            _groups[_group].add_typer(_sub, name=_spec.name)
 
 
 def _run_file(state: Path) -> Path:

@@ -26,7 +26,7 @@ app = typer.Typer(help="Indicator observations (CSV, XLSX, JSON; WDI and PWT lay
 console = Console(stderr=True)
 
 
-@app.callback(invoke_without_command=True)
+@app.command()
 def import_file(
     path: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, help="CSV, XLSX or JSON (.gz allowed)")
