@@ -33,7 +33,8 @@ def apply_selection(frame: pl.DataFrame, selection: DataSelection) -> pl.DataFra
     series = list(DIMENSIONS)
     frame = frame.sort([*series, TIME_DIMENSION])
     position = pl.int_range(pl.len()).over(series)
-    size = pl.len().over(series)
+    # pl.len() is unsigned: subtracting from it must not wrap around.
+    size = pl.len().over(series).cast(pl.Int64)
     keep_first = position < selection.first_n if selection.first_n is not None else pl.lit(False)
     keep_last = position >= size - selection.last_n if selection.last_n is not None else pl.lit(False)
     return frame.filter(keep_first | keep_last)
