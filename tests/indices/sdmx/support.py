@@ -20,10 +20,41 @@ def names(es: str, en: str, pt: str | None = None, fr: str | None = None) -> dic
     return result
 
 
-COUNTRIES = (
-    "ARG BHS BRB BLZ BOL BRA CHL COL CRI CUB DOM ECU SLV GTM GUY HTI HND JAM MEX NIC PAN PRY "
-    "PER SUR TTO URY VEN ATG DMA GRD KNA LCA VCT"
-).split()
+COUNTRIES = [
+    "ARG",
+    "BHS",
+    "BRB",
+    "BLZ",
+    "BOL",
+    "BRA",
+    "CHL",
+    "COL",
+    "CRI",
+    "CUB",
+    "DOM",
+    "ECU",
+    "SLV",
+    "GTM",
+    "GUY",
+    "HTI",
+    "HND",
+    "JAM",
+    "MEX",
+    "NIC",
+    "PAN",
+    "PRY",
+    "PER",
+    "SUR",
+    "TTO",
+    "URY",
+    "VEN",
+    "ATG",
+    "DMA",
+    "GRD",
+    "KNA",
+    "LCA",
+    "VCT",
+]
 
 CATALOGUE = Catalogue(
     indicators=(
@@ -120,7 +151,7 @@ Row = tuple[str, str, str, str, float | None, str | None, str | None]
 def frame_rows(frame: pl.DataFrame) -> list[Row]:
     """The frame as sorted tuples in FRAME_COLUMNS order (nulls as None)."""
     columns = list(SCHEMA)
-    return sorted(frame.select(columns).iter_rows(), key=_sort_key)  # type: ignore[arg-type]
+    return sorted(frame.select(columns).iter_rows(), key=_sort_key)
 
 
 def pandas_rows(data: Any) -> list[Row]:

@@ -161,6 +161,7 @@ def test_other_dimensions_at_observation_read_back_the_same(
         )
     else:
         message = sdmx.read_sdmx(BytesIO(body))
+    assert isinstance(message, sdmx.message.DataMessage)
     assert message.observation_dimension is not None
     assert pandas_rows(sdmx.to_pandas(message, attributes="os")) == frame_rows(frame)
 

@@ -36,5 +36,7 @@ def apply_selection(frame: pl.DataFrame, selection: DataSelection) -> pl.DataFra
     # pl.len() is unsigned: subtracting from it must not wrap around.
     size = pl.len().over(series).cast(pl.Int64)
     keep_first = position < selection.first_n if selection.first_n is not None else pl.lit(False)
-    keep_last = position >= size - selection.last_n if selection.last_n is not None else pl.lit(False)
+    keep_last = (
+        position >= size - selection.last_n if selection.last_n is not None else pl.lit(False)
+    )
     return frame.filter(keep_first | keep_last)

@@ -354,7 +354,12 @@ def _dataflow(parent: _Element, flow: Flow, full: bool) -> None:
 def _constraint(parent: _Element, flow: Flow, full: bool) -> None:
     names = {lang: f"{name}: indicators" for lang, name in flow.names.items()}
     element = _maintainable(
-        parent, "ContentConstraint", constraint_id(flow.id), "registry.ContentConstraint", names, full
+        parent,
+        "ContentConstraint",
+        constraint_id(flow.id),
+        "registry.ContentConstraint",
+        names,
+        full,
     )
     element.set("type", "Allowed")
     if not full:
@@ -648,7 +653,7 @@ def _json(
     language: str,
 ) -> bytes:
     series_dims, obs_dims = _layout(at_observation)
-    names = {
+    names: dict[str, dict[str, LocalisedCode]] = {
         "FREQ": {c.id: c for c in catalogue.frequencies},
         "REF_AREA": {c.id: c for c in catalogue.areas},
         "INDICATOR": {c.id: c for c in catalogue.indicators},
@@ -668,8 +673,8 @@ def _json(
     index: dict[str, dict[str, int]] = {c: {} for c in (*DIMENSIONS, TIME_DIMENSION)}
     index[OBS_STATUS], index[UNIT_MEASURE] = {}, {}
     for row in rows:
-        for component, positions in index.items():
-            value = row[component]
+        for component_id, positions in index.items():
+            value = row[component_id]
             if value is not None and value not in positions:
                 positions[value] = len(positions)
 
@@ -702,9 +707,7 @@ def _json(
     if series_dims:
         series: dict[str, Any] = {}
         for key, run in _series(rows, series_dims):
-            series_index = ":".join(
-                str(index[d][v]) for d, v in zip(series_dims, key, strict=True)
-            )
+            series_index = ":".join(str(index[d][v]) for d, v in zip(series_dims, key, strict=True))
             series[series_index] = {
                 "observations": {
                     ":".join(str(index[d][row[d]]) for d in obs_dims): observation(row)

@@ -42,7 +42,9 @@ def artefact_graph(catalogue: Catalogue) -> dict[Artefact, tuple[Artefact, ...]]
     return graph
 
 
-def _descendants(graph: dict[Artefact, tuple[Artefact, ...]], roots: set[Artefact]) -> set[Artefact]:
+def _descendants(
+    graph: dict[Artefact, tuple[Artefact, ...]], roots: set[Artefact]
+) -> set[Artefact]:
     found: set[Artefact] = set()
     todo = [child for root in roots for child in graph[root]]
     while todo:
@@ -88,6 +90,6 @@ def resolve(catalogue: Catalogue, query: StructureQuery) -> Resolved:
 
     stub_matched = query.detail in ("allstubs", "allcompletestubs")
     stub_referenced = query.detail != "full" and query.detail != "referencepartial"
-    artefacts = {a: not stub_matched for a in matched}
-    artefacts.update({a: not stub_referenced for a in referenced})
+    artefacts = dict.fromkeys(matched, not stub_matched)
+    artefacts.update(dict.fromkeys(referenced, not stub_referenced))
     return Resolved(artefacts)
