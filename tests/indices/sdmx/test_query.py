@@ -156,6 +156,7 @@ def test_a_data_query_narrows_to_the_flow_and_the_catalogue() -> None:
     assert everything.dimension_at_observation == "TIME_PERIOD"
     assert parse_data_path("DF_MACRO/all", {}, CATALOGUE).flow_id == "DF_MACRO"
     assert parse_data_path("data/SELA,DF_MACRO,1.0", {}, CATALOGUE).flow_id == "DF_MACRO"
+    assert parse_data_path("data/DF_MACRO/all/SELA,SELA", {}, CATALOGUE).flow_id == "DF_MACRO"
 
 
 @pytest.mark.parametrize(
@@ -167,6 +168,8 @@ def test_a_data_query_narrows_to_the_flow_and_the_catalogue() -> None:
         ("data/DF_EXTERNAL_SECTOR/..GDP_GROWTH", {}, (100, 404)),
         ("data/DF_MACRO/.XXX.", {}, (100, 404)),
         ("data/DF_MACRO/all/OTHER", {}, (100, 404)),
+        ("data/DF_MACRO/all/ECB,OTHER", {}, (100, 404)),
+        ("data/DF_MACRO/all/a,b,c", {}, (140, 400)),
         ("data", {}, (140, 400)),
         ("data/a,b,c,d/all", {}, (140, 400)),
         ("data/DF_MACRO/A.ARG", {}, (140, 400)),

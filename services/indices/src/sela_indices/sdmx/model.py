@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Final
 
 AGENCY: Final = "SELA"
@@ -179,8 +180,8 @@ class Catalogue:
     statuses: tuple[LocalisedCode, ...] = OBSERVATION_STATUSES
     frequencies: tuple[LocalisedCode, ...] = FREQUENCIES
 
-    def flows(self) -> tuple[Flow, ...]:
-        """One flow per group that has indicators, in catalogue order, then DF_ALL."""
+    @cached_property
+    def _flows(self) -> tuple[Flow, ...]:
         by_group: dict[str, set[str]] = {}
         for indicator in self.indicators:
             by_group.setdefault(indicator.group, set()).add(indicator.id)
@@ -193,8 +194,12 @@ class Catalogue:
         flows.append(Flow(ALL_FLOW_ID, ALL_FLOW_NAMES, every, None))
         return tuple(flows)
 
+    def flows(self) -> tuple[Flow, ...]:
+        """One flow per group that has indicators, in catalogue order, then DF_ALL."""
+        return self._flows
+
     def flow(self, flow_id: str) -> Flow | None:
-        return next((f for f in self.flows() if f.id == flow_id), None)
+        return next((f for f in self._flows if f.id == flow_id), None)
 
     def codelists(self) -> dict[str, tuple[LocalisedCode, ...]]:
         """The code lists by id, in the order a structure message lists them."""

@@ -316,6 +316,15 @@ def parse_key(key: str) -> dict[str, frozenset[str] | None]:
     return result
 
 
+def _check_provider(provider_ref: str) -> None:
+    """``all``, ``SELA`` or ``{agency},SELA``: SELA is the only data provider."""
+    parts = provider_ref.split(",")
+    if len(parts) > 2 or not all(_ID.fullmatch(p) for p in parts):
+        raise SdmxError(SYNTAX_ERROR, f"Invalid provider reference {provider_ref!r}")
+    if parts[-1] not in ("all", AGENCY) or (len(parts) == 2 and parts[0] not in ("all", AGENCY)):
+        raise SdmxError(NO_RESULTS, f"No data from provider {provider_ref!r}")
+
+
 def _count(params: Mapping[str, str], name: str) -> int | None:
     value = params.get(name)
     if value is None:
@@ -345,8 +354,7 @@ def parse_data_path(
     key = parts[1] if len(parts) > 1 else "all"
     provider = parts[2] if len(parts) > 2 else "all"
     dimensions = parse_key(key)
-    if provider not in ("all", AGENCY, f"{AGENCY},{AGENCY}", f"all,{AGENCY}"):
-        raise SdmxError(NO_RESULTS, f"No data from provider {provider!r}")
+    _check_provider(provider)
 
     start = end = None
     if (start_period := params.get("startPeriod")) is not None:

@@ -351,8 +351,19 @@ def _dataflow(parent: _Element, flow: Flow, full: bool) -> None:
         )
 
 
+_INDICATORS_WORD: Final = {
+    "es": "indicadores",
+    "en": "indicators",
+    "pt": "indicadores",
+    "fr": "indicateurs",
+}
+
+
 def _constraint(parent: _Element, flow: Flow, full: bool) -> None:
-    names = {lang: f"{name}: indicators" for lang, name in flow.names.items()}
+    names = {
+        language: f"{name}: {_INDICATORS_WORD.get(language, 'indicators')}"
+        for language, name in flow.names.items()
+    }
     element = _maintainable(
         parent,
         "ContentConstraint",
