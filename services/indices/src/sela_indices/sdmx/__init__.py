@@ -41,7 +41,9 @@ Modules:
 
 Formats: SDMX-ML 2.1 generic data (default), structure-specific data, SDMX-CSV 2.0.0,
 SDMX-JSON 1.0.0, SDMX-ML 2.1 structure. By ``format=``: genericdata, structurespecificdata,
-csvdata (csv), jsondata (json), structure.
+csvdata (csv), jsondata (json), structure. Structure messages carry every language; SDMX-JSON
+names are in one (``render_data(..., language=)``, from Accept-Language; default en). Pass
+``message_id=``/``prepared=`` to the renderers for reproducible headers.
 
 What the sdmx1 client (2.28) requests, with ``sdmx.add_source({"id": "SELA", "url": entry,
 "name": ...})`` and ``sdmx.Client("SELA")`` (no ``supports`` settings needed; the source id is

@@ -113,7 +113,7 @@ _FORMAT_PARAMETER: Final[dict[Kind, dict[str, Format]]] = {
 
 
 def _accept_entries(header: str) -> Iterator[tuple[str, dict[str, str], float]]:
-    for position, entry in enumerate(header.split(",")):
+    for entry in header.split(","):
         media, *raw_params = (p.strip() for p in entry.split(";"))
         if not media:
             continue
@@ -125,8 +125,7 @@ def _accept_entries(header: str) -> Iterator[tuple[str, dict[str, str], float]]:
             quality = float(params.pop("q", "1"))
         except ValueError:
             quality = 0.0
-        # Ties keep header order: a tiny decrement by position makes the sort stable and total.
-        yield media.lower(), params, quality - position * 1e-6
+        yield media.lower(), params, quality
 
 
 def negotiate(accept_header: str | None, kind: Kind, format_parameter: str | None = None) -> Format:
@@ -145,6 +144,7 @@ def negotiate(accept_header: str | None, kind: Kind, format_parameter: str | Non
     if not accept_header or not accept_header.strip():
         return default
     table = _DATA_TYPES if kind == "data" else _STRUCTURE_TYPES
+    # sorted() is stable: equal qualities keep the header's order.
     entries = sorted(_accept_entries(accept_header), key=lambda e: -e[2])
     for media, params, quality in entries:
         if quality <= 0 or media not in table:
