@@ -16,6 +16,7 @@ from sela_indices.sdmx.query import SdmxError, parse_structure_path
 from sela_indices.sdmx.render import Format, render_data, render_error, render_structures
 from tests.indices.sdmx.support import (
     CATALOGUE,
+    big_frame,
     frame_rows,
     pandas_rows,
     quarterly_frame,
@@ -201,3 +202,10 @@ def test_error_messages() -> None:
         "errors": [{"code": 140, "title": "Invalid key"}]
     }
     assert Format.JSON.error_media_type == "application/json"
+
+
+def test_a_full_indicator_reads_back_the_same() -> None:
+    frame = big_frame()
+    body = render_data(frame, CATALOGUE, "DF_MACRO", Format.GENERIC)
+    message = sdmx.read_sdmx(BytesIO(body))
+    assert pandas_rows(sdmx.to_pandas(message, attributes="os")) == frame_rows(frame)
