@@ -8,6 +8,7 @@ from sela_indices.demo import load_demo
 from sela_indices.observations.endpoints import router as observations_router
 from sela_indices.reference.endpoints import router as reference_router
 from sela_indices.reports.endpoints import router as reports_router
+from sela_indices.sdmx_api.endpoints import router as sdmx_router
 from sela_indices.settings import IndicesSettings
 from sela_indices.tables import metadata
 from sela_kit import ServiceSpec
@@ -26,7 +27,13 @@ SPEC = ServiceSpec(
     settings_cls=IndicesSettings,
     migrations=Path(__file__).parent / "migrations",
     metadata=(metadata,),
-    routers=(reference_router, catalogue_router, observations_router, reports_router),
+    routers=(
+        reference_router,
+        catalogue_router,
+        observations_router,
+        reports_router,
+        sdmx_router,
+    ),
     demo=load_demo,
     commands={"import": import_app},
 )
