@@ -24,5 +24,10 @@ async def indices(
         yield harness
 
 
-STAFF = identity_headers("staff", subject="staff-1")
-ANONYMOUS = identity_headers(kind="anonymous")
+def staff() -> dict[str, str]:
+    """Headers of a staff member, signed now (gateway identities expire within minutes)."""
+    return identity_headers("staff", subject="staff-1")
+
+
+def anonymous() -> dict[str, str]:
+    return identity_headers(kind="anonymous")

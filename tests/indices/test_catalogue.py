@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sela_testing.support import ServiceHarness
-from tests.indices.conftest import ANONYMOUS, STAFF
+from tests.indices.conftest import anonymous, staff
 from tests.indices.support import problem
 
 NEW_INDICATOR = {
@@ -74,19 +74,19 @@ async def test_catalogue_pages_and_filters_by_group(indices: ServiceHarness) -> 
 
 async def test_staff_create_edit_and_delete_an_indicator(indices: ServiceHarness) -> None:
     client = indices.client
-    problem(await client.post("/indicators", json=NEW_INDICATOR, headers=ANONYMOUS), 401)
-    created = await client.post("/indicators", json=NEW_INDICATOR, headers=STAFF)
+    problem(await client.post("/indicators", json=NEW_INDICATOR, headers=anonymous()), 401)
+    created = await client.post("/indicators", json=NEW_INDICATOR, headers=staff())
     assert created.status_code == 201, created.text
-    problem(await client.post("/indicators", json=NEW_INDICATOR, headers=STAFF), 409)
+    problem(await client.post("/indicators", json=NEW_INDICATOR, headers=staff()), 409)
     found = (await client.get("/indicators", params={"q": "dioxido carbono", "lang": "es"})).json()
     assert found["items"][0]["code"] == "TEST.CO2"
     patched = await client.patch(
-        "/indicators/TEST.CO2", json={"unit": "tonnes per person"}, headers=STAFF
+        "/indicators/TEST.CO2", json={"unit": "tonnes per person"}, headers=staff()
     )
     assert patched.json()["unit"] == "tonnes per person"
     one = (await client.get("/indicators/TEST.CO2")).json()
     assert one["coverage"]["observations"] == 0
-    assert (await client.delete("/indicators/TEST.CO2", headers=STAFF)).status_code == 204
+    assert (await client.delete("/indicators/TEST.CO2", headers=staff())).status_code == 204
     problem(await client.get("/indicators/TEST.CO2"), 404)
 
 
@@ -94,12 +94,12 @@ async def test_invalid_indicator_definitions_are_422_naming_the_field(
     indices: ServiceHarness,
 ) -> None:
     bad = {**NEW_INDICATOR, "group": "weather", "names": {"xx": "?"}}
-    body = problem(await indices.client.post("/indicators", json=bad, headers=STAFF), 422)
+    body = problem(await indices.client.post("/indicators", json=bad, headers=staff()), 422)
     names = {e["name"] for e in body["errors"]}
     assert "body.group" in names
     assert "body.names" in names
     ratio = {**NEW_INDICATOR, "aggregation": {"rule": "ratio", "numerator": ["A"]}}
-    problem(await indices.client.post("/indicators", json=ratio, headers=STAFF), 422)
+    problem(await indices.client.post("/indicators", json=ratio, headers=staff()), 422)
 
 
 async def test_areas_and_mechanism_membership_by_period(indices: ServiceHarness) -> None:
@@ -145,12 +145,12 @@ async def test_a_new_membership_edition_becomes_current(indices: ServiceHarness)
         ],
     }
     problem(await indices.client.post("/mechanism-editions", json=edition), 403)
-    created = await indices.client.post("/mechanism-editions", json=edition, headers=STAFF)
+    created = await indices.client.post("/mechanism-editions", json=edition, headers=staff())
     assert created.status_code == 201, created.text
     pa = (await indices.client.get("/mechanisms/PA", params={"date": "2031-01-01"})).json()
     assert pa["edition"] == "2099-01"
     assert pa["members"] == ["CHL", "CRI"]
-    problem(await indices.client.post("/mechanism-editions", json=edition, headers=STAFF), 409)
+    problem(await indices.client.post("/mechanism-editions", json=edition, headers=staff()), 409)
     wrong: dict[str, Any] = {**edition, "edition": "2099-02"}
     wrong["mechanisms"] = [
         {
@@ -159,5 +159,7 @@ async def test_a_new_membership_edition_becomes_current(indices: ServiceHarness)
             "members": [{"country": "ZZZ", "start": "2012-01-01"}],
         }
     ]
-    body = problem(await indices.client.post("/mechanism-editions", json=wrong, headers=STAFF), 422)
+    body = problem(
+        await indices.client.post("/mechanism-editions", json=wrong, headers=staff()), 422
+    )
     assert body["errors"][0]["pointer"] == "/mechanisms/0/members/0/country"

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from sela_testing.support import ServiceHarness
-from tests.indices.conftest import STAFF
+from tests.indices.conftest import staff
 from tests.indices.support import csv_bytes, macro_file, problem, upload, xlsx_bytes
 
 POPULATION: list[dict[str, Any]] = [
@@ -33,12 +33,12 @@ async def count(harness: ServiceHarness, sql: str, **params: Any) -> int:
 
 async def test_a_load_is_a_vintage_and_as_of_reads_earlier_values(indices: ServiceHarness) -> None:
     client = indices.client
-    first = await upload(client, csv_bytes(POPULATION), STAFF, note="first")
+    first = await upload(client, csv_bytes(POPULATION), staff(), note="first")
     assert first.status_code == 201, first.text
     report = first.json()
     assert (report["new"], report["revised"], report["unchanged"]) == (20, 0, 0)
     assert report["indicators"][0]["areas"] == ["ARG", "BRA", "PRY", "URY", "VEN"]
-    again = (await upload(client, csv_bytes(POPULATION), STAFF)).json()
+    again = (await upload(client, csv_bytes(POPULATION), staff())).json()
     assert (again["new"], again["revised"], again["unchanged"]) == (0, 0, 20)
 
     await asyncio.sleep(0.01)
@@ -47,7 +47,7 @@ async def test_a_load_is_a_vintage_and_as_of_reads_earlier_values(indices: Servi
     revised_rows.append(
         {"indicator": "SP.POP.TOTL", "area": "CHL", "period": "2018", "value": 18e6}
     )
-    second = (await upload(client, csv_bytes(revised_rows), STAFF)).json()
+    second = (await upload(client, csv_bytes(revised_rows), staff())).json()
     assert (second["new"], second["revised"], second["unchanged"]) == (1, 1, 19)
 
     params = {"indicator": "SP.POP.TOTL", "area": "ARG", "start": "2015", "end": "2015"}
@@ -76,7 +76,7 @@ async def test_every_load_announces_its_indicators_through_the_outbox(
     indices: ServiceHarness,
 ) -> None:
     before = await count(indices, "SELECT count(*) FROM outbox")
-    report = (await upload(indices.client, csv_bytes(POPULATION), STAFF)).json()
+    report = (await upload(indices.client, csv_bytes(POPULATION), staff())).json()
     assert indices.connection is not None
     rows = (
         await indices.connection.execute(
@@ -153,7 +153,7 @@ async def test_bad_files_are_rejected_whole_naming_rows_and_columns(
             **({"unit": ""} if "unit" in rows[0] else {}),
         }
     ]
-    body = problem(await upload(indices.client, csv_bytes(good + rows), STAFF), 422)
+    body = problem(await upload(indices.client, csv_bytes(good + rows), staff()), 422)
     assert body["code"] == "file_rejected"
     cells = {(c["row"], c["column"]) for c in body["rejected"]}
     assert (row + 1, column) in cells, body["rejected"]
@@ -166,22 +166,22 @@ async def test_bad_files_are_rejected_whole_naming_rows_and_columns(
 async def test_files_that_are_not_data_and_oversized_uploads(indices: ServiceHarness) -> None:
     client = indices.client
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
-    body = problem(await upload(client, png, STAFF, name="chart.png"), 422)
+    body = problem(await upload(client, png, staff(), name="chart.png"), 422)
     assert body["code"] == "unreadable_file"
     assert "CSV" in body["detail"]
-    problem(await upload(client, b"", STAFF), 422)
-    problem(await upload(client, b"x,y\n1,2\n", STAFF), 422)
+    problem(await upload(client, b"", staff()), 422)
+    problem(await upload(client, b"x,y\n1,2\n", staff()), 422)
     problem(await upload(client, csv_bytes(POPULATION), {}), 403)
     indices.app.state.settings.max_upload_bytes = 100
     try:
-        problem(await upload(client, csv_bytes(POPULATION), STAFF), 413)
+        problem(await upload(client, csv_bytes(POPULATION), staff()), 413)
     finally:
         indices.app.state.settings.max_upload_bytes = 200 * 1024 * 1024
 
 
 async def test_dry_run_reports_without_storing(indices: ServiceHarness) -> None:
     before = await count(indices, "SELECT count(*) FROM vintage")
-    response = await upload(indices.client, csv_bytes(POPULATION), STAFF, dry_run="true")
+    response = await upload(indices.client, csv_bytes(POPULATION), staff(), dry_run="true")
     assert response.status_code == 200
     assert response.json()["dry_run"] is True
     assert response.json()["accepted"] == 20
@@ -190,7 +190,7 @@ async def test_dry_run_reports_without_storing(indices: ServiceHarness) -> None:
 
 async def test_downloads_as_csv_xlsx_and_json_carry_the_same_rows(indices: ServiceHarness) -> None:
     client = indices.client
-    xlsx_upload = await upload(client, xlsx_bytes(POPULATION), STAFF, name="pop.xlsx")
+    xlsx_upload = await upload(client, xlsx_bytes(POPULATION), staff(), name="pop.xlsx")
     assert xlsx_upload.status_code == 201, xlsx_upload.text
     params = {"indicator": "SP.POP.TOTL", "mechanism": "MERCOSUR", "start": "2015", "end": "2018"}
     as_json = (await client.get("/observations", params=params)).json()
@@ -209,7 +209,7 @@ async def test_downloads_as_csv_xlsx_and_json_carry_the_same_rows(indices: Servi
 
 
 async def test_mechanism_aggregates_use_the_members_of_each_year(indices: ServiceHarness) -> None:
-    await upload(indices.client, csv_bytes(POPULATION), STAFF)
+    await upload(indices.client, csv_bytes(POPULATION), staff())
     response = await indices.client.get(
         "/mechanisms/MERCOSUR/aggregates",
         params={"indicator": "SP.POP.TOTL", "start": "2015", "end": "2018"},
@@ -244,7 +244,7 @@ async def test_follow_up_report_and_its_charts(indices: ServiceHarness) -> None:
         }
         for i, r in enumerate(POPULATION)
     ]
-    await upload(indices.client, csv_bytes(POPULATION + gdp_pc), STAFF)
+    await upload(indices.client, csv_bytes(POPULATION + gdp_pc), staff())
     response = await indices.client.get(
         "/mechanisms/MERCOSUR/reports/2018-S2", params={"lang": "es", "years": 4}
     )
@@ -276,7 +276,7 @@ async def test_follow_up_report_and_its_charts(indices: ServiceHarness) -> None:
 
 async def test_real_wdi_file_loads_and_is_searchable_by_country(indices: ServiceHarness) -> None:
     content = macro_file("wdi2018_FP.CPI.TOTL.ZG.csv").read_bytes()
-    response = await upload(indices.client, content, STAFF, name="wdi.csv")
+    response = await upload(indices.client, content, staff(), name="wdi.csv")
     assert response.status_code == 201, response.text
     report = response.json()
     assert report["layout"] == "wdi"

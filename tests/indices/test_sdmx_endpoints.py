@@ -8,7 +8,7 @@ import json
 import polars as pl
 
 from sela_testing.support import ServiceHarness
-from tests.indices.conftest import STAFF
+from tests.indices.conftest import staff
 from tests.indices.support import csv_bytes, upload
 
 ROWS = [
@@ -26,7 +26,7 @@ ROWS = [
 async def test_data_in_three_formats_with_period_and_last_n_filters(
     indices: ServiceHarness,
 ) -> None:
-    assert (await upload(indices.client, csv_bytes(ROWS), STAFF)).status_code == 201
+    assert (await upload(indices.client, csv_bytes(ROWS), staff())).status_code == 201
     path = "/sdmx/data/DF_MACRO/A.CHL+PER.SL_UEM_TOTL_ZS"
     xml = await indices.client.get(path, params={"startPeriod": "2015"})
     assert xml.headers["content-type"].startswith("application/vnd.sdmx.genericdata+xml")

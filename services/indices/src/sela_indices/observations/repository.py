@@ -46,6 +46,7 @@ class MergeCounts:
     inserted: int
     revised: int
     total: int
+    contents: list[dict[str, Any]]
 
     @property
     def new(self) -> int:
@@ -106,7 +107,6 @@ class ObservationRepository:
             await driver.copy_records_to_table(staging, records=chunk.iter_rows(), columns=columns)
             if progress:
                 progress("copy", min(offset + _COPY_CHUNK, total), total)
-        await driver.execute(f"CREATE INDEX ON {staging} (indicator_id, area, period)")
         await driver.execute(f"ANALYZE {staging}")
         if progress:
             progress("merge", 0, 2)
@@ -127,17 +127,25 @@ class ObservationRepository:
         )
         if progress:
             progress("merge", 1, 2)
-        status = await driver.execute(
+        # What the vintage stored, summarised by the server as the rows go in (one pass).
+        rows = await driver.fetch(
             f"""
-            INSERT INTO observation (indicator_id, area, period, freq, period_start, value,
-                                     status, source, vintage_id, valid_from)
-            SELECT i.indicator_id, i.area, i.period, i.freq, i.period_start, i.value,
-                   i.status, i.source, $1, $2
-            FROM {staging} i
-            WHERE NOT EXISTS (
-                SELECT 1 FROM observation o
-                WHERE o.indicator_id = i.indicator_id AND o.area = i.area
-                  AND o.period = i.period AND o.valid_to IS NULL)
+            WITH inserted AS (
+                INSERT INTO observation (indicator_id, area, period, freq, period_start, value,
+                                         status, source, vintage_id, valid_from)
+                SELECT i.indicator_id, i.area, i.period, i.freq, i.period_start, i.value,
+                       i.status, i.source, $1, $2
+                FROM {staging} i
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM observation o
+                    WHERE o.indicator_id = i.indicator_id AND o.area = i.area
+                      AND o.period = i.period AND o.valid_to IS NULL)
+                RETURNING indicator_id, area, period
+            )
+            SELECT ind.code, array_agg(DISTINCT n.area ORDER BY n.area),
+                   array_agg(DISTINCT n.period ORDER BY n.period), count(*)
+            FROM inserted n JOIN indicator ind ON ind.id = n.indicator_id
+            GROUP BY ind.code ORDER BY ind.code
             """,  # noqa: S608
             vintage.id,
             vintage.created_at,
@@ -145,25 +153,12 @@ class ObservationRepository:
         await driver.execute(f"DROP TABLE {staging}")
         if progress:
             progress("merge", 2, 2)
-        inserted = int(status.split()[-1])
-        return MergeCounts(inserted=inserted, revised=int(revised), total=total)
-
-    async def vintage_contents(self, vintage_id: int) -> list[dict[str, Any]]:
-        rows = await self.session.execute(
-            text(
-                """
-                SELECT i.code, array_agg(DISTINCT o.area ORDER BY o.area),
-                       array_agg(DISTINCT o.period ORDER BY o.period), count(*)
-                FROM observation o JOIN indicator i ON i.id = o.indicator_id
-                WHERE o.vintage_id = :v GROUP BY i.code ORDER BY i.code
-                """
-            ),
-            {"v": vintage_id},
-        )
-        return [
+        contents = [
             {"indicator": r[0], "areas": list(r[1]), "periods": list(r[2]), "observations": r[3]}
-            for r in rows.all()
+            for r in rows
         ]
+        inserted = sum(int(c["observations"]) for c in contents)
+        return MergeCounts(inserted=inserted, revised=int(revised), total=total, contents=contents)
 
     async def query(self, q: ObservationQuery, limit: int | None = None) -> pl.DataFrame:
         conditions = []
@@ -204,8 +199,10 @@ class ObservationRepository:
         """  # noqa: S608
         if limit is not None:
             params["limit"] = limit
-        result = await self.session.execute(text(sql), params)
-        return pl.DataFrame(result.all(), schema=RESULT_SCHEMA, orient="row")
+        rows = (await self.session.execute(text(sql), params)).all()
+        # Column-wise construction: several times faster than polars' row-wise path.
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in RESULT_SCHEMA]
+        return pl.DataFrame(dict(zip(RESULT_SCHEMA, columns, strict=True)), schema=RESULT_SCHEMA)
 
     async def history(self, indicator: str, area: str, period: str) -> list[dict[str, Any]]:
         rows = await self.session.execute(

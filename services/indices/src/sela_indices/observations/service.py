@@ -159,7 +159,7 @@ async def load(
         summary={},
     )
     counts = await repo.merge(vintage, validated.observations, progress)
-    contents = await repo.vintage_contents(vintage.id)
+    contents = counts.contents
     for item in contents:
         await record_indicator_updated(session, item, vintage.created_at)
     report = LoadReport(
