@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from sela_cli.registry import SERVICES
 from sela_gateway import MIGRATIONS as GATEWAY_MIGRATIONS
+from sela_kit.jobs import JOBS_METADATA
 from sela_kit.messaging.tables import KIT_METADATA
 from sela_kit.migrations import ensure_database, upgrade
 from sela_kit.settings import asyncpg_url
@@ -26,7 +27,7 @@ async def kit_database_url(sela_servers: Servers) -> str:
     await ensure_database(url)
     engine = create_async_engine(url)
     async with engine.begin() as conn:
-        for meta in (metadata, KIT_METADATA):
+        for meta in (metadata, KIT_METADATA, JOBS_METADATA):
             await conn.run_sync(meta.drop_all)
             await conn.run_sync(meta.create_all)
     await engine.dispose()

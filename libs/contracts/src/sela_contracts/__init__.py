@@ -13,10 +13,17 @@ from sela_contracts.base import (
     contract_for,
     parse_event,
 )
-from sela_contracts.streams import DEAD_LETTER_STREAM, STREAMS, StreamSpec, stream_for_subject
+from sela_contracts.streams import (
+    DEAD_LETTER_STREAM,
+    JOBS_STREAM,
+    STREAMS,
+    StreamSpec,
+    stream_for_subject,
+)
 
 __all__ = [
     "DEAD_LETTER_STREAM",
+    "JOBS_STREAM",
     "STREAMS",
     "EventContract",
     "StreamSpec",

@@ -59,4 +59,4 @@ def all_contracts() -> list[type[EventContract]]:
 
 def _load_builtin() -> None:
     # Importing the modules registers their contracts.
-    from sela_contracts import events, indices, migration, ports, smes  # noqa: F401
+    from sela_contracts import events, indices, jobs, migration, ports, smes  # noqa: F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +16,11 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from sqlalchemy import MetaData
 
-from sela_contracts import DEAD_LETTER_STREAM, STREAMS, StreamSpec
+from sela_contracts import DEAD_LETTER_STREAM, JOBS_STREAM, STREAMS, StreamSpec
 from sela_kit import health
 from sela_kit.db import Database
 from sela_kit.errors import PROBLEM_MEDIA_TYPE, InvalidParam, Problem, install_error_handlers
+from sela_kit.jobs import JobKind, JobRunner, jobs_router
 from sela_kit.messaging.bus import Bus
 from sela_kit.messaging.inbox import ConsumerRunner, ConsumerSpec
 from sela_kit.messaging.outbox import OutboxRelay
@@ -53,7 +54,16 @@ class ServiceSpec:
     # Typer sub-applications the service adds to the `sela` command, by name
     # (e.g. {"import": typer_app}); typed loosely so the kit does not depend on typer.
     commands: dict[str, Any] = field(default_factory=dict)
+    # Long computations run as jobs by worker processes (sela_kit.jobs); the service then
+    # also serves GET /jobs and /jobs/{id}.
+    jobs: Mapping[str, JobKind] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def all_streams(self) -> tuple[StreamSpec, ...]:
+        streams = tuple(self.streams)
+        if self.jobs and JOBS_STREAM not in streams:
+            streams = (*streams, JOBS_STREAM)
+        return streams
 
 
 def operation_id(route: APIRoute) -> str:
@@ -68,6 +78,7 @@ class Runtime:
 
     relay: OutboxRelay
     consumers: list[ConsumerRunner]
+    workers: list[JobRunner] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
@@ -84,7 +95,7 @@ def create_app(
         application_name=f"sela-{spec.name}",
     )
     assert settings.nats_url is not None
-    bus = Bus(settings.nats_url, spec.name, streams=spec.streams)
+    bus = Bus(settings.nats_url, spec.name, streams=spec.all_streams())
     relay = OutboxRelay(
         database,
         bus,
@@ -103,7 +114,11 @@ def create_app(
         )
         for consumer in spec.consumers
     ]
-    runtime = Runtime(relay=relay, consumers=runners)
+    workers = [
+        JobRunner(spec.name, spec.jobs, database, bus, ack_wait=settings.job_ack_wait_seconds)
+        for _ in range(settings.job_workers if spec.jobs else 0)
+    ]
+    runtime = Runtime(relay=relay, consumers=runners, workers=workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -113,6 +128,9 @@ def create_app(
             runtime.tasks.extend(
                 asyncio.create_task(r.run(), name=f"consumer-{r.spec.name}") for r in runners
             )
+            runtime.tasks.extend(
+                asyncio.create_task(w.run(), name=f"job-worker-{i}") for i, w in enumerate(workers)
+            )
         logger.info("%s started on port %s", spec.name, settings.port)
         try:
             yield
@@ -120,6 +138,8 @@ def create_app(
             relay.stop()
             for runner in runners:
                 runner.stop()
+            for worker in workers:
+                worker.stop()
             for task in runtime.tasks:
                 task.cancel()
             for task in runtime.tasks:
@@ -147,6 +167,8 @@ def create_app(
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     for router in spec.routers:
         app.include_router(router)
+    if spec.jobs:
+        app.include_router(jobs_router())
     _check_operation_ids(app)
 
     app.add_middleware(InternalIdentityMiddleware, secret=settings.secret, open_paths=OPEN_PATHS)

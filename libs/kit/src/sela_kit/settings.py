@@ -50,6 +50,9 @@ class ServiceSettings(BaseSettings):
     consumer_max_deliver: int = Field(default=5, ge=1)
     consumer_ack_wait_seconds: float = Field(default=30.0, gt=0)
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)
+    # Job workers inside this process (0: only dedicated `python -m sela_<svc> worker`s).
+    job_workers: int = Field(default=1, ge=0)
+    job_ack_wait_seconds: float = Field(default=30.0, gt=0)
 
     @model_validator(mode="after")
     def _apply_platform_defaults(self) -> ServiceSettings:

@@ -36,7 +36,9 @@ def stream_config(spec: StreamSpec) -> StreamConfig:
     return StreamConfig(
         name=spec.name,
         subjects=list(spec.subjects),
-        retention=RetentionPolicy.LIMITS,
+        retention=(
+            RetentionPolicy.WORK_QUEUE if spec.retention == "workqueue" else RetentionPolicy.LIMITS
+        ),
         storage=StorageType.FILE,
         duplicate_window=spec.duplicate_window_seconds,
         max_age=spec.max_age_days * DAY,
