@@ -174,7 +174,8 @@ async def observation_history(
     return [HistoryEntry(**r) for r in rows]
 
 
-async def _upload(request: Request, max_bytes: int) -> tuple[bytes, str | None]:
+async def read_upload(request: Request, max_bytes: int) -> tuple[bytes, str | None]:
+    """The uploaded file: a multipart `file` part or the raw body (`X-File-Name` names it)."""
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > max_bytes:
         raise DomainError(
@@ -268,7 +269,7 @@ async def create_load(
 ) -> LoadReport:
     """Load a file of observations as a new vintage: all of it or, if any cell is rejected,
     none of it (422 listing every rejected row and column). Staff only."""
-    content, name = await _upload(request, settings_of(request).max_upload_bytes)
+    content, name = await read_upload(request, settings_of(request).max_upload_bytes)
     report = await service.load(
         session,
         content,

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from sela_indices.analyses import service
+from sela_indices.analyses.repository import AnalysisRepository
+from sela_indices.analyses.schemas import AnalysisRead
+from sela_kit.db import DbSession
+from sela_kit.errors import problem_responses
+
+router = APIRouter(tags=["analyses"])
+_RESERVED = {"format", "limit"}
+
+
+def public_prefix(request: Request) -> str:
+    """Where this service's paths are reachable by the client (behind the gateway or not)."""
+    return request.headers.get("x-forwarded-prefix", "").rstrip("/")
+
+
+@router.get("/analyses", response_model=list[AnalysisRead])
+async def list_analyses(
+    session: DbSession,
+    kind: Annotated[str | None, Query(description="complexity, composite or vulnerability")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[AnalysisRead]:
+    """Stored analyses, newest first."""
+    runs = await AnalysisRepository.from_session(session).runs(kind, limit)
+    return [AnalysisRead.model_validate(r) for r in runs]
+
+
+@router.get("/analyses/{run_id}", response_model=AnalysisRead, responses=problem_responses(404))
+async def get_analysis(session: DbSession, run_id: uuid.UUID) -> AnalysisRead:
+    """An analysis: its settings, inputs, summary and tables."""
+    return await service.read(session, run_id)
+
+
+@router.get(
+    "/analyses/{run_id}/tables/{name}",
+    responses={
+        **problem_responses(404, 422),
+        200: {"description": "JSON records or CSV", "content": {"text/csv": {}}},
+    },
+)
+async def get_analysis_table(
+    request: Request,
+    session: DbSession,
+    run_id: uuid.UUID,
+    name: str,
+    format: Annotated[Literal["json", "csv"] | None, Query(description="Overrides Accept")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+) -> Any:
+    """One result table; any other query parameter filters a column by its values
+    (comma-separated), e.g. `?country=ARG,BRA`."""
+    filters = {
+        key: [v for value in request.query_params.getlist(key) for v in value.split(",") if v]
+        for key in request.query_params
+        if key not in _RESERVED
+    }
+    frame = await service.table(session, run_id, name, filters)
+    if limit is not None:
+        frame = frame.head(limit)
+    wants_csv = format == "csv" or (
+        format is None and "text/csv" in request.headers.get("accept", "")
+    )
+    if wants_csv:
+        return Response(
+            frame.write_csv().encode(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    return {
+        "analysis": str(run_id),
+        "table": name,
+        "count": frame.height,
+        "items": frame.to_dicts(),
+    }
