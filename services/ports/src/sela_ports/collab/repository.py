@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sela_kit.pagination import PageParams, paginate
@@ -100,7 +101,7 @@ class CollabRepository:
         stmt = (
             select(FileVersion)
             .where(FileVersion.item_id.in_(item_ids))
-            .distinct(FileVersion.item_id)
+            .ext(distinct_on(FileVersion.item_id))
             .order_by(FileVersion.item_id, FileVersion.version.desc())
         )
         return {v.item_id: v for v in await self.session.scalars(stmt)}
