@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 import highspy
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import linprog  # type: ignore[import-untyped]
 
 Rts = Literal["crs", "vrs"]
@@ -270,9 +270,7 @@ class _Solver:
         return slack_in, slack_out, lambdas
 
 
-def _as_arrays(
-    inputs: Array | list[list[float]], outputs: Array | list[list[float]]
-) -> tuple[Array, Array]:
+def _as_arrays(inputs: ArrayLike, outputs: ArrayLike) -> tuple[Array, Array]:
     x = np.asarray(inputs, dtype=np.float64)
     y = np.asarray(outputs, dtype=np.float64)
     _check(x, y)
@@ -280,8 +278,8 @@ def _as_arrays(
 
 
 def dea(
-    inputs: Array | list[list[float]],
-    outputs: Array | list[list[float]],
+    inputs: ArrayLike,
+    outputs: ArrayLike,
     *,
     rts: Rts = "crs",
     orientation: Orientation = "input",
@@ -367,8 +365,8 @@ def _phase_one_linprog(
 
 
 def reference(
-    inputs: Array | list[list[float]],
-    outputs: Array | list[list[float]],
+    inputs: ArrayLike,
+    outputs: ArrayLike,
     *,
     rts: Rts = "crs",
     orientation: Orientation = "input",
