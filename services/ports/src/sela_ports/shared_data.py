@@ -7,8 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-WPI_FILE = "ports/NGA_WPI_LAC_subset.csv"
-TEU_FILE = "ports/top100_ports_TEUByYear_2011_2019.csv"
+WPI_FILE = "data/ports/NGA_WPI_LAC_subset.csv"
+TEU_FILE = "data/ports/top100_ports_TEUByYear_2011_2019.csv"
 
 
 def shared_dir(configured: Path | None = None) -> Path:
