@@ -370,14 +370,16 @@ def reference(
     *,
     rts: Rts = "crs",
     orientation: Orientation = "input",
+    only: list[int] | None = None,
 ) -> list[tuple[float, float]]:
     """The plain method: per DMU, one ``linprog`` over all columns for the score, one for
-    the slacks. Returns (score, sum of slacks) per DMU; the yardstick of ``dea``."""
+    the slacks. Returns (score, sum of slacks) per DMU (of ``only`` if given); the
+    yardstick of ``dea``."""
     x, y = _as_arrays(inputs, outputs)
     n, m = x.shape
     s = y.shape[1]
     out: list[tuple[float, float]] = []
-    for o in range(n):
+    for o in range(n) if only is None else only:
         score = _phase_one_linprog(x, y, x[o], y[o], rts, orientation)
         assert score is not None
         c = np.r_[np.zeros(n), -np.ones(m + s)]
