@@ -324,6 +324,23 @@ async def test_round_ranks_with_ties_and_publishes_once_with_its_event(
     assert later["previous_round"] == "r2018"
     assert later["results"][0]["port"] == "ZABBB"
     assert later["results"][0]["rank_change"] == 2
+    # DEA on the round's data: turnaround as input, throughput as output, two ports complete.
+    efficiency = await ok(
+        await client.post(
+            "/benchmark/rounds/r2018/dea",
+            json={"inputs": ["ship_turnaround"], "outputs": ["container_throughput"]},
+        )
+    )
+    scores = {d["name"]: d["efficiency"] for d in efficiency["dmus"]}
+    assert scores == pytest.approx({"ZAAAA": 1.0, "ZBCCC": 400_000 / 3_000_000})
+    few = problem(
+        await client.post(
+            "/benchmark/rounds/r2018/dea",
+            json={"inputs": ["berth_occupancy"], "outputs": ["container_throughput"]},
+        ),
+        422,
+    )
+    assert error_names(few) == ["body.inputs"]
     trend = await ok(
         await client.get("/benchmark/ports/ZABBB/trend", params={"kpi": "ship_turnaround"})
     )

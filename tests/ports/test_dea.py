@@ -109,3 +109,6 @@ def test_bad_data_names_the_part() -> None:
     assert caught.value.field == "inputs"
     with pytest.raises(DeaInputError):
         dea([[1], [2]], [[1]])
+    with pytest.raises(DeaInputError) as unbounded:
+        dea([[1], [2]], [[1], [0]], orientation="output")
+    assert unbounded.value.field == "1.outputs"

@@ -292,7 +292,10 @@ def dea(
     results: list[DmuResult] = []
     for o in range(x.shape[0]):
         score = solver.phase_one(o)
-        assert score is not None, "the envelopment LP with the DMU itself is always feasible"
+        if score is None:
+            # Feasible with the DMU's own column, so only unbounded: no positive output to
+            # expand under output orientation.
+            raise DeaInputError(f"{o}.outputs", "an output-oriented score needs a positive output")
         slack_in, slack_out, lambdas = solver.phase_two(o, score)
         efficiency = score if solver.input else 1.0 / score
         if solver.input:

@@ -32,6 +32,7 @@ from sela_ports.benchmark.schemas import (
     ResponseIn,
     ResponseRead,
     RoundCreate,
+    RoundDeaRequest,
     RoundRead,
     SurveyCreate,
     SurveyRead,
@@ -158,6 +159,13 @@ async def run_dea(body: DeaRequest) -> DeaRead:
     """Data Envelopment Analysis of the DMUs given: CCR or BCC, input or output orientation,
     two-phase slacks, targets, peers with λ, scale efficiency and super-efficiency."""
     return await service.run_dea(body)
+
+
+@router.post("/rounds/{code}/dea", response_model=DeaRead, responses=problem_responses(404, 422))
+async def round_dea(code: str, body: RoundDeaRequest, session: DbSession) -> DeaRead:
+    """DEA of the round's ports, with the chosen KPIs (means over its period) as inputs and
+    outputs; ports missing any of them are left out."""
+    return await service.round_dea(session, code, body)
 
 
 @router.post("/surveys", status_code=201, response_model=SurveyRead, responses=WRITE_ERRORS)

@@ -208,6 +208,15 @@ class DeaRequest(BaseModel):
     scale_efficiency: bool = False
 
 
+class RoundDeaRequest(BaseModel):
+    inputs: list[str] = Field(min_length=1, max_length=10, description="KPI codes used as inputs")
+    outputs: list[str] = Field(min_length=1, max_length=10, description="KPI codes as outputs")
+    rts: Literal["crs", "vrs"] = "crs"
+    orientation: Literal["input", "output"] = "input"
+    super_efficiency: bool = False
+    scale_efficiency: bool = False
+
+
 class DmuRead(BaseModel):
     name: str
     efficiency: float

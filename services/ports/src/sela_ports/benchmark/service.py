@@ -41,6 +41,7 @@ from sela_ports.benchmark.schemas import (
     DeaRequest,
     DerivedKpi,
     DerivedKpis,
+    DmuIn,
     DmuRead,
     KpiRevision,
     KpiSubmission,
@@ -48,6 +49,7 @@ from sela_ports.benchmark.schemas import (
     PillarResult,
     ResponseIn,
     RoundCreate,
+    RoundDeaRequest,
     RoundPort,
     RoundRead,
     SurveyCreate,
@@ -589,6 +591,51 @@ async def run_dea(body: DeaRequest) -> DeaRead:
             )
             for r in result.dmus
         ],
+    )
+
+
+async def round_dea(session: AsyncSession, code: str, body: RoundDeaRequest) -> DeaRead:
+    """DEA of the ports of a round, with KPI means over the round period as inputs/outputs."""
+    repo = BenchmarkRepository.from_session(session)
+    row = await repo.round_by_code(code)
+    if row is None:
+        raise NotFoundError(f"No benchmark round {code!r}.")
+    catalogue = await repo.kpis()
+    for part, codes in (("inputs", body.inputs), ("outputs", body.outputs)):
+        for n, kpi in enumerate(codes):
+            if kpi not in catalogue:
+                raise invalid(f"body.{part}.{n}", f"no KPI {kpi!r} in the catalogue")
+    wanted = set(body.inputs) | set(body.outputs)
+    per_port: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for value, locode in await repo.values(
+        port_system_id=None,
+        kpi_code=None,
+        all_vintages=False,
+        within=(row.period_start, row.period_end),
+    ):
+        if value.kpi_code in wanted:
+            per_port[locode][value.kpi_code].append(value.value)
+    complete = sorted(p for p, kpis in per_port.items() if wanted <= kpis.keys())
+    if len(complete) < 2:
+        raise invalid(
+            "body.inputs",
+            f"{len(complete)} port(s) have all of these KPIs in the round's period; DEA needs two",
+        )
+
+    def means(port: str, codes: list[str]) -> list[float]:
+        return [float(np.mean(per_port[port][c])) for c in codes]
+
+    return await run_dea(
+        DeaRequest(
+            dmus=[
+                DmuIn(name=p, inputs=means(p, body.inputs), outputs=means(p, body.outputs))
+                for p in complete
+            ],
+            rts=body.rts,
+            orientation=body.orientation,
+            super_efficiency=body.super_efficiency,
+            scale_efficiency=body.scale_efficiency,
+        )
     )
 
 
