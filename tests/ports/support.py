@@ -9,8 +9,14 @@ import httpx
 
 from sela_testing.support import identity_headers
 
-STAFF = identity_headers("staff", subject="staff-1")
-ANONYMOUS = identity_headers(kind="anonymous")
+
+# Made per request: identity tokens live a minute, shorter than a whole test session.
+def staff() -> dict[str, str]:
+    return identity_headers("staff", subject="staff-1")
+
+
+def anonymous() -> dict[str, str]:
+    return identity_headers(kind="anonymous")
 
 
 def member(subject: str) -> dict[str, str]:
@@ -41,7 +47,9 @@ class Network:
 
 
 async def country(client: httpx.AsyncClient, iso3: str, name: str) -> None:
-    await ok(await client.post("/countries", json={"iso3": iso3, "name": name}, headers=STAFF), 201)
+    await ok(
+        await client.post("/countries", json={"iso3": iso3, "name": name}, headers=staff()), 201
+    )
 
 
 async def port_with_community(
@@ -52,7 +60,7 @@ async def port_with_community(
         await client.post(
             "/port-systems",
             json={"locode": locode, "name": community, "country_iso3": iso3},
-            headers=STAFF,
+            headers=staff(),
         ),
         201,
     )
@@ -60,7 +68,7 @@ async def port_with_community(
         await client.post(
             "/communities",
             json={"name": community, "port_system_id": port["id"]},
-            headers=STAFF,
+            headers=staff(),
         ),
         201,
     )
@@ -73,7 +81,7 @@ async def port_with_community(
                 "country_iso3": iso3,
                 "community_id": comm["id"],
             },
-            headers=STAFF,
+            headers=staff(),
         ),
         201,
     )
@@ -87,7 +95,7 @@ async def person(
         await client.post(
             "/people",
             json={"name": name, "organisation_id": organisation_id, "subject": subject},
-            headers=STAFF,
+            headers=staff(),
         ),
         201,
     )
@@ -99,7 +107,7 @@ async def body(client: httpx.AsyncClient, code: str, kind: str = "technical_comm
         await client.post(
             "/governance/bodies",
             json={"code": code, "name": code.upper(), "kind": kind},
-            headers=STAFF,
+            headers=staff(),
         ),
         201,
     )
@@ -111,7 +119,7 @@ async def join(client: httpx.AsyncClient, code: str, person_id: str) -> None:
         await client.post(
             f"/governance/bodies/{code}/members",
             json={"person_id": person_id, "since": "2019-01-01"},
-            headers=STAFF,
+            headers=staff(),
         ),
         201,
     )

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 
 from sela_ports.benchmark.models import CallRecord, KpiValue
 from sela_testing.support import ServiceHarness
-from tests.ports.support import ANONYMOUS, STAFF, error_names, member, ok, problem, small_network
+from tests.ports.support import anonymous, error_names, member, ok, problem, small_network, staff
 
 
 async def _count(ports: ServiceHarness, model: type[KpiValue] | type[CallRecord]) -> int:
@@ -28,7 +28,7 @@ async def test_kpi_submissions_are_validated_whole_and_revised_by_vintage(
 ) -> None:
     client = ports.client
     await small_network(client)
-    catalogue = await ok(await client.get("/benchmark/kpis", headers=ANONYMOUS))
+    catalogue = await ok(await client.get("/benchmark/kpis", headers=anonymous()))
     assert {"ship_turnaround", "berth_occupancy", "teu_per_hectare"} <= {
         k["code"] for k in catalogue
     }
@@ -112,7 +112,7 @@ async def test_kpi_submissions_are_validated_whole_and_revised_by_vintage(
         await client.post(
             "/benchmark/kpi-values/revisions",
             json={"port": "ZAAAA", **item("ship_turnaround", 28.5, "h")},
-            headers=STAFF,
+            headers=staff(),
         ),
         201,
     )
@@ -137,7 +137,7 @@ async def test_kpi_submissions_are_validated_whole_and_revised_by_vintage(
                 "port": "ZAAAA",
                 **item("ship_turnaround", 28.5, "h", "2016-01-01", "2016-12-31"),
             },
-            headers=STAFF,
+            headers=staff(),
         ),
         422,
     )  # fmt: skip
@@ -254,7 +254,7 @@ async def test_round_ranks_with_ties_and_publishes_once_with_its_event(
         await client.post(
             "/benchmark/kpi-values",
             json={"port": "ZABBB", "items": [item("ship_turnaround", 40, "h")]},
-            headers=STAFF,
+            headers=staff(),
         ),
         201,
     )
@@ -269,12 +269,12 @@ async def test_round_ranks_with_ties_and_publishes_once_with_its_event(
     problem(await client.post("/benchmark/rounds", json=body, headers=member("ana")), 403)
     unknown = problem(
         await client.post(
-            "/benchmark/rounds", json={**body, "weights": {"nope": 1}}, headers=STAFF
+            "/benchmark/rounds", json={**body, "weights": {"nope": 1}}, headers=staff()
         ),
         422,
     )
     assert error_names(unknown) == ["body.weights.nope"]
-    draft = await ok(await client.post("/benchmark/rounds", json=body, headers=STAFF), 201)
+    draft = await ok(await client.post("/benchmark/rounds", json=body, headers=staff()), 201)
     ranks = {r["port"]: (r["rank"], r["composite"], r["peer_group"]) for r in draft["results"]}
     # Lower turnaround is better; the two 20 h ports tie at rank 1, the 40 h port is 3rd.
     assert ranks == {
@@ -282,9 +282,9 @@ async def test_round_ranks_with_ties_and_publishes_once_with_its_event(
         "ZBCCC": (1, 1.0, "<0.5M TEU"),
         "ZABBB": (3, 0.0, "unknown size"),
     }
-    published = await ok(await client.post("/benchmark/rounds/r2018/publish", headers=STAFF))
+    published = await ok(await client.post("/benchmark/rounds/r2018/publish", headers=staff()))
     assert published["status"] == "published"
-    problem(await client.post("/benchmark/rounds/r2018/publish", headers=STAFF), 409)
+    problem(await client.post("/benchmark/rounds/r2018/publish", headers=staff()), 409)
     assert ports.connection is not None
     events = (
         await ports.connection.execute(
@@ -305,7 +305,7 @@ async def test_round_ranks_with_ties_and_publishes_once_with_its_event(
                 "port": "ZABBB",
                 "items": [item("ship_turnaround", 10, "h", "2019-01-01", "2019-12-31")],
             },
-            headers=STAFF,
+            headers=staff(),
         ),
         201,
     )  # fmt: skip
@@ -317,7 +317,7 @@ async def test_round_ranks_with_ties_and_publishes_once_with_its_event(
             "/benchmark/rounds",
             json={**body, "code": "r2019", "year": 2019, "period_start": "2019-01-01",
                   "period_end": "2019-12-31"},
-            headers=STAFF,
+            headers=staff(),
         ),
         201,
     )  # fmt: skip
@@ -359,7 +359,7 @@ async def test_surveys_aggregate_by_pillar_with_confidence_intervals(ports: Serv
                 {"code": "q2", "pillar": "infrastructure", "text": "Roads suffice"},
                 {"code": "q3", "pillar": "technology", "text": "The PCS works"},
             ]},
-            headers=STAFF,
+            headers=staff(),
         ),
         201,
     )  # fmt: skip
@@ -383,7 +383,9 @@ async def test_surveys_aggregate_by_pillar_with_confidence_intervals(ports: Serv
     assert error_names(bad) == ["body.answers.q1", "body.answers.q9"]
     problem(
         await client.post(
-            "/benchmark/surveys/comp-2019/responses", json={"answers": {"q1": 3}}, headers=ANONYMOUS
+            "/benchmark/surveys/comp-2019/responses",
+            json={"answers": {"q1": 3}},
+            headers=anonymous(),
         ),
         401,
     )

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sela_ports.collab.models import FileVersion, Item
 from sela_testing.support import ServiceHarness
 from tests.ports.conftest import UPLOAD_LIMIT
-from tests.ports.support import ANONYMOUS, STAFF, error_names, member, ok, problem, small_network
+from tests.ports.support import anonymous, error_names, member, ok, problem, small_network, staff
 
 
 async def _count(ports: ServiceHarness, model: type[Item] | type[FileVersion]) -> int:
@@ -40,13 +40,13 @@ async def test_private_items_are_404_to_outsiders(ports: ServiceHarness) -> None
     # Ana (t-one) sees both; Ben (t-two) and anonymous callers see the public one only.
     for headers, expected in (
         (member("ana"), {doc["id"], public["id"]}),
-        (STAFF, {doc["id"], public["id"]}),
+        (staff(), {doc["id"], public["id"]}),
         (member("ben"), {public["id"]}),
-        (ANONYMOUS, {public["id"]}),
+        (anonymous(), {public["id"]}),
     ):
         listed = await ok(await client.get("/collab/items", headers=headers))
         assert {i["id"] for i in listed["items"]} == expected
-    for headers in (member("ben"), ANONYMOUS):
+    for headers in (member("ben"), anonymous()):
         hidden = problem(await client.get(f"/collab/items/{doc['id']}", headers=headers), 404)
         assert hidden["code"] == "not_found"
         problem(await client.get(f"/collab/items/{doc['id']}/versions", headers=headers), 404)
@@ -98,7 +98,7 @@ async def test_private_items_are_404_to_outsiders(ports: ServiceHarness) -> None
     )
     await ok(
         await client.patch(
-            f"/collab/items/{doc['id']}", json={"shared_with": ["t-one", "t-two"]}, headers=STAFF
+            f"/collab/items/{doc['id']}", json={"shared_with": ["t-one", "t-two"]}, headers=staff()
         )
     )
     seen = await ok(await client.get(f"/collab/items/{doc['id']}", headers=member("ben")))
@@ -108,7 +108,7 @@ async def test_private_items_are_404_to_outsiders(ports: ServiceHarness) -> None
 async def test_tasks_have_owners_and_due_dates(ports: ServiceHarness) -> None:
     client = ports.client
     await small_network(client)
-    people = await ok(await client.get("/people", headers=STAFF))
+    people = await ok(await client.get("/people", headers=staff()))
     ana = next(p["id"] for p in people["items"] if p["name"] == "Ana")
     task = await ok(
         await client.post(
@@ -161,7 +161,9 @@ async def test_versions_are_hashed_limited_and_downloadable(ports: ServiceHarnes
     assert v1["sha256"] == hashlib.sha256(first).hexdigest()
     assert v1["media_type"] == "text/csv"
     v2 = await ok(
-        await client.post(url, files={"file": ("calls.csv", first + b"ZABBB,80\n")}, headers=STAFF),
+        await client.post(
+            url, files={"file": ("calls.csv", first + b"ZABBB,80\n")}, headers=staff()
+        ),
         201,
     )
     assert v2["version"] == 2
@@ -186,7 +188,7 @@ async def test_versions_are_hashed_limited_and_downloadable(ports: ServiceHarnes
     assert content.status_code == 200
     assert content.content == first
     assert content.headers["etag"] == f'"{v1["sha256"]}"'
-    problem(await client.get(f"{url}/1/content", headers=ANONYMOUS), 404)
+    problem(await client.get(f"{url}/1/content", headers=anonymous()), 404)
     problem(await client.get(f"{url}/9/content", headers=member("ana")), 404)
     listed = await ok(await client.get(url, headers=member("ana")))
     assert [v["version"] for v in listed] == [1, 2]

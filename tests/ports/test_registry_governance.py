@@ -6,8 +6,7 @@ from typing import Any
 
 from sela_testing.support import ServiceHarness
 from tests.ports.support import (
-    ANONYMOUS,
-    STAFF,
+    anonymous,
     country,
     error_names,
     member,
@@ -16,6 +15,7 @@ from tests.ports.support import (
     port_with_community,
     problem,
     small_network,
+    staff,
 )
 
 
@@ -32,7 +32,7 @@ async def test_registry_writes_reads_and_bad_input(ports: ServiceHarness) -> Non
         await client.post(
             "/port-systems",
             json={"locode": "ZCDDD", "name": "X", "country_iso3": "QQQ"},
-            headers=STAFF,
+            headers=staff(),
         ),
         422,
     )
@@ -41,7 +41,7 @@ async def test_registry_writes_reads_and_bad_input(ports: ServiceHarness) -> Non
         await client.post(
             "/port-systems",
             json={"locode": "zz", "name": "X", "country_iso3": "ZZA"},
-            headers=STAFF,
+            headers=staff(),
         ),
         422,
     )
@@ -50,7 +50,7 @@ async def test_registry_writes_reads_and_bad_input(ports: ServiceHarness) -> Non
         await client.post(
             "/port-systems",
             json={"locode": "ZAAAA", "name": "Again", "country_iso3": "ZZA"},
-            headers=STAFF,
+            headers=staff(),
         ),
         409,
     )
@@ -58,7 +58,7 @@ async def test_registry_writes_reads_and_bad_input(ports: ServiceHarness) -> Non
 
     # Writes: staff, or port members within their own community only.
     problem(
-        await client.post("/countries", json={"iso3": "ZZC", "name": "C"}, headers=ANONYMOUS), 401
+        await client.post("/countries", json={"iso3": "ZZC", "name": "C"}, headers=anonymous()), 401
     )
     problem(
         await client.post("/countries", json={"iso3": "ZZC", "name": "C"}, headers=member("ana")),
@@ -73,10 +73,10 @@ async def test_registry_writes_reads_and_bad_input(ports: ServiceHarness) -> Non
     problem(await client.post("/organisations", json=own, headers=member("nobody")), 403)
 
     # Contacts are for members; the directory of authorities is public and has no contacts.
-    problem(await client.get("/people", headers=ANONYMOUS), 401)
+    problem(await client.get("/people", headers=anonymous()), 401)
     people = await ok(await client.get("/people", headers=member("ana")))
     assert {p["name"] for p in people["items"]} == {"Ana", "Ben"}
-    directory = await ok(await client.get("/directory", headers=ANONYMOUS))
+    directory = await ok(await client.get("/directory", headers=anonymous()))
     names = {d["name"] for d in directory}
     assert "Alpha Customs" in names
     assert "Port Authority of Beta Harbour" in names
@@ -93,7 +93,7 @@ async def test_governance_bodies_members_decisions(ports: ServiceHarness) -> Non
         await client.post(
             "/governance/bodies/t-one/members",
             json={"person_id": ana, "since": "2019-06-01"},
-            headers=STAFF,
+            headers=staff(),
         ),
         409,
     )
@@ -102,7 +102,7 @@ async def test_governance_bodies_members_decisions(ports: ServiceHarness) -> Non
         await client.post(
             "/governance/bodies/t-one/members",
             json={"person_id": ana, "since": "2019-06-01", "until": "2019-01-01"},
-            headers=STAFF,
+            headers=staff(),
         ),
         422,
     )
@@ -115,18 +115,18 @@ async def test_governance_bodies_members_decisions(ports: ServiceHarness) -> Non
         "outcome": "adopted",
     }
     missing = problem(
-        await client.post("/governance/bodies/t-one/decisions", json=decision, headers=STAFF), 422
+        await client.post("/governance/bodies/t-one/decisions", json=decision, headers=staff()), 422
     )
     assert error_names(missing) == ["body.designee"]
     await ok(
         await client.post(
             "/governance/bodies/t-one/decisions",
             json={**decision, "designee": "SELA"},
-            headers=STAFF,
+            headers=staff(),
         ),
         201,
     )
-    listed = await ok(await client.get("/governance/bodies/t-one/decisions", headers=ANONYMOUS))
+    listed = await ok(await client.get("/governance/bodies/t-one/decisions", headers=anonymous()))
     assert [d["designee"] for d in listed] == ["SELA"]
 
 
@@ -142,7 +142,7 @@ async def test_formalisation_rule_is_evaluated_live(ports: ServiceHarness) -> No
 
     async def status(on: str = "2019-06-30") -> dict[str, Any]:
         result: dict[str, Any] = await ok(
-            await client.get("/governance/formalisation", params={"on": on}, headers=ANONYMOUS)
+            await client.get("/governance/formalisation", params={"on": on}, headers=anonymous())
         )
         return result
 
@@ -163,7 +163,7 @@ async def test_formalisation_rule_is_evaluated_live(ports: ServiceHarness) -> No
     for iso3, community in communities.items():
         await ok(
             await client.put(
-                f"/communities/{community}/stage", json={"stage": "formalised"}, headers=STAFF
+                f"/communities/{community}/stage", json={"stage": "formalised"}, headers=staff()
             )
         )
         expires = "2019-03-31" if iso3 == "ZZE" else None
@@ -177,7 +177,7 @@ async def test_formalisation_rule_is_evaluated_live(ports: ServiceHarness) -> No
                     "signed_on": "2018-10-01",
                     "expires_on": expires,
                 },
-                headers=STAFF,
+                headers=staff(),
             ),
             201,
         )
@@ -201,7 +201,7 @@ async def test_formalisation_rule_is_evaluated_live(ports: ServiceHarness) -> No
         await client.post(
             "/governance/bodies",
             json={"code": "tsc-z", "name": "TSC", "kind": "steering_committee"},
-            headers=STAFF,
+            headers=staff(),
         ),
         201,
     )
@@ -216,7 +216,7 @@ async def test_formalisation_rule_is_evaluated_live(ports: ServiceHarness) -> No
                 "outcome": "adopted",
                 "designee": "SELA",
             },
-            headers=STAFF,
+            headers=staff(),
         ),
         201,
     )
@@ -231,7 +231,7 @@ async def test_person_links_and_mou_references(ports: ServiceHarness) -> None:
     client = ports.client
     net = await small_network(client)
     taken = problem(
-        await client.post("/people", json={"name": "Other Ana", "subject": "ana"}, headers=STAFF),
+        await client.post("/people", json={"name": "Other Ana", "subject": "ana"}, headers=staff()),
         409,
     )
     assert error_names(taken) == ["body.subject"]
@@ -262,7 +262,7 @@ async def test_person_links_and_mou_references(ports: ServiceHarness) -> None:
                 "signed_on": "2019-01-01",
                 "document_id": net.community_ids["ZAAAA"],
             },
-            headers=STAFF,
+            headers=staff(),
         ),
         422,
     )

@@ -84,8 +84,8 @@ async def load(session: AsyncSession, folder: Path) -> str:
     source = "NGA World Port Index" if wpi else "demo (no shared data folder)"
     return (
         f"{len(network.COUNTRIES)} countries, {len(network.COMMUNITIES)} communities and port "
-        f"systems ({source}), {len(network.BODIES)} bodies, {teu_points} TEU values; "
-        f"{added} rows added"
+        f"systems ({source}), {len(network.BODIES)} bodies; "
+        f"{added + teu_points} rows added ({teu_points} yearly TEU values)"
     )
 
 
