@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from bench import gateway, indices, outbox
+from bench import gateway, indices, outbox, ports_dea
 from bench.report import (
     RESULTS_DIR,
     BenchmarkError,
@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], BenchmarkResult]] = {
     outbox.NAME: lambda args: outbox.run(args.events),
     gateway.NAME: lambda args: gateway.run(args.seconds, args.connections, args.gateway_workers),
     indices.NAME: lambda args: indices.run(),
+    ports_dea.NAME: lambda args: ports_dea.run(args.dea_sample),
 }
 
 
@@ -66,6 +67,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=1,
         metavar="W",
         help="gateway worker processes (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--dea-sample",
+        type=int,
+        default=100,
+        metavar="K",
+        help="DMUs the slow DEA references solve, scaled to all; 0: all (default: %(default)s)",
     )
     parser.add_argument(
         "--only", choices=sorted(BENCHMARKS), metavar="NAME", help="run one benchmark only"
