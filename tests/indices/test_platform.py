@@ -29,7 +29,7 @@ from tests.indices.platform_support import (
     indices_settings,
     start_platform,
 )
-from tests.indices.support import csv_bytes, problem
+from tests.indices.support import csv_bytes, macro_file, problem
 
 SELA = Path(sys.executable).parent / "sela"
 ROWS: list[dict[str, Any]] = [
@@ -254,3 +254,51 @@ async def test_a_partner_reads_flows_and_data_with_the_standard_sdmx_client(
     assert received == expected
     assert len(brazil) == 9
     assert float(brazil.iloc[-1]) == -18 * 1.25e8
+
+
+async def test_vulnerability_early_warning_runs_as_a_job_through_the_gateway(
+    platform: Platform, gateway: httpx.AsyncClient
+) -> None:
+    for name in (
+        "wdi2025_PA.NUS.FCRF.csv",
+        "wdi2025_FI.RES.TOTL.CD.csv",
+        "wdi2018_FP.CPI.TOTL.ZG.csv",
+        "wdi2018_NY.GDP.MKTP.KD.ZG.csv",
+    ):
+        loaded = await gateway.post(
+            "/api/v1/indices/loads",
+            files={"file": (name, macro_file(name).read_bytes())},
+            headers=platform.staff,
+        )
+        assert loaded.status_code in (201, 422), loaded.text
+    queued = await gateway.post(
+        "/api/v1/indices/analyses/vulnerability",
+        json={"k": 1.5, "cutoff": "1989"},
+        headers=platform.staff,
+    )
+    assert queued.status_code == 202, queued.text
+    status_url = queued.json()["status_url"]
+    assert status_url.startswith("/api/v1/indices/jobs/")
+    job: dict[str, Any] = {}
+    for _ in range(120):
+        job = (await gateway.get(status_url, headers=platform.staff)).json()
+        if job["status"] in ("succeeded", "failed"):
+            break
+        await asyncio.sleep(0.5)
+    assert job["status"] == "succeeded", job
+    analysis = (await gateway.get(queued.json()["result_url"])).json()
+    assert analysis["params"]["k"] == 1.5
+    assert analysis["inputs"]["vintages"]
+    assert {t["name"] for t in analysis["tables"]} >= {
+        "emp",
+        "thresholds",
+        "composite",
+        "backtest_summary",
+    }
+    crises = await gateway.get(
+        f"{queued.json()['result_url']}/tables/emp",
+        params={"country": "MEX", "format": "csv"},
+    )
+    frame = pl.read_csv(crises.content)
+    assert set(frame["country"]) == {"MEX"}
+    assert frame["crisis"].sum() >= 1

@@ -113,6 +113,7 @@ class JobContext:
     params: dict[str, Any]
     database: Database
     attempt: int
+    submitted_by: str | None = None
     _progress: float = 0.0
     _message: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -282,9 +283,9 @@ class JobRunner:
         if claimed is None:
             await message.ack()  # finished already, or unknown: nothing to run
             return
-        kind_name, params, attempt = claimed
+        kind_name, params, attempt, submitted_by = claimed
         kind = self.kinds.get(kind_name)
-        context = JobContext(queued.job_id, kind_name, params, self.database, attempt)
+        context = JobContext(queued.job_id, kind_name, params, self.database, attempt, submitted_by)
         if kind is None:
             await self._finish(queued.job_id, "failed", error=f"unknown job kind {kind_name!r}")
             await message.ack()
@@ -314,7 +315,7 @@ class JobRunner:
         with contextlib.suppress(Exception):
             await message.ack()
 
-    async def _claim(self, job_id: uuid.UUID) -> tuple[str, dict[str, Any], int] | None:
+    async def _claim(self, job_id: uuid.UUID) -> tuple[str, dict[str, Any], int, str | None] | None:
         async with self.database.transaction() as session:
             row = (
                 await session.execute(
@@ -327,10 +328,10 @@ class JobRunner:
                         updated_at=func.now(),
                         error=None,
                     )
-                    .returning(JOBS.c.kind, JOBS.c.params, JOBS.c.attempts)
+                    .returning(JOBS.c.kind, JOBS.c.params, JOBS.c.attempts, JOBS.c.submitted_by)
                 )
             ).first()
-        return None if row is None else (row[0], row[1], row[2])
+        return None if row is None else (row[0], row[1], row[2], row[3])
 
     async def _tick(self, context: JobContext, message: Msg) -> None:
         last: tuple[float, str | None] | None = None

@@ -2,6 +2,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from sela_indices.analyses.endpoints import router as analyses_router
+from sela_indices.analyses.jobs import JOB_KINDS
 from sela_indices.catalogue.endpoints import router as catalogue_router
 from sela_indices.cli import app as import_app
 from sela_indices.demo import load_demo
@@ -33,9 +35,11 @@ SPEC = ServiceSpec(
         observations_router,
         reports_router,
         sdmx_router,
+        analyses_router,
     ),
     demo=load_demo,
     commands={"import": import_app},
+    jobs=JOB_KINDS,
 )
 
 

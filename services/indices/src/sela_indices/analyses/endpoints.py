@@ -3,15 +3,18 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from sela_indices.analyses import service
 from sela_indices.analyses.repository import AnalysisRepository
-from sela_indices.analyses.schemas import AnalysisRead
+from sela_indices.analyses.schemas import AnalysisRead, JobAccepted
+from sela_indices.analyses.vulnerability import VulnerabilityParams
 from sela_kit.db import DbSession
 from sela_kit.errors import problem_responses
+from sela_kit.identity import Identity, require_roles
 
 router = APIRouter(tags=["analyses"])
+Staff = Annotated[Identity, Depends(require_roles("staff"))]
 _RESERVED = {"format", "limit"}
 
 
@@ -77,3 +80,31 @@ async def get_analysis_table(
         "count": frame.height,
         "items": frame.to_dicts(),
     }
+
+
+@router.post(
+    "/analyses/vulnerability",
+    response_model=JobAccepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problem_responses(401, 403, 422),
+)
+async def run_vulnerability(
+    request: Request,
+    response: Response,
+    session: DbSession,
+    body: VulnerabilityParams,
+    identity: Staff,
+) -> JobAccepted:
+    """Queue the external vulnerability early warning (I.1.7): exchange market pressure and
+    crisis dating, KLR signals with noise-to-signal-minimising thresholds, composite, crisis
+    probability by band, forecast, and an out-of-sample backtest when `cutoff` is given.
+    Poll `status_url`; the result is stored as an analysis. Staff only."""
+    accepted = await service.submit(
+        session,
+        "vulnerability",
+        body.model_dump(mode="json"),
+        identity.subject,
+        public_prefix(request),
+    )
+    response.headers["Location"] = accepted.status_url
+    return accepted

@@ -1,0 +1,10 @@
+"""The job kinds of the indices service."""
+
+from __future__ import annotations
+
+from sela_indices.analyses import vulnerability
+from sela_kit.jobs import JobKind
+
+JOB_KINDS: dict[str, JobKind] = {
+    vulnerability.KIND: JobKind(vulnerability.KIND, vulnerability.run),
+}
