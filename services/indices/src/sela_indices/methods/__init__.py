@@ -1,0 +1,1 @@
+"""Pure computational methods of the indices service (no database, no HTTP)."""
