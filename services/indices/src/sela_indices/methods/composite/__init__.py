@@ -38,7 +38,7 @@ unit-years in ``global`` mode, after multiplying by the direction)
 4. Weights: ``given`` (structure), ``equal``, or ``pca``: the Handbook's factor-analysis
    weights per aggregate from its children's values (complete unit-years): components of the
    correlation matrix with eigenvalue > 1 and > 10% of the variance (at least one), loadings
-   rotated by varimax (Kaiser normalisation, R's algorithm), squared and scaled to unity
+   rotated by varimax (Kaiser normalisation; statsmodels GPA), squared and scaled to unity
    within each factor; a child takes its largest scaled squared loading times its factor's
    share of the explained variance; weights then sum to 1.
 5. Aggregation over available children (weights renormalised), null where the share of

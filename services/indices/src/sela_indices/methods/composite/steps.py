@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import rankdata
 
 from sela_indices.methods.composite.errors import AggregationError, SettingsError, WeightsError
 from sela_indices.methods.composite.models import (
@@ -294,6 +293,8 @@ def normalise(
 
 def _ranks_ascending(x: Array, mode: str) -> Array:
     """Ranks with ties at the lowest rank (R's ties.method = "min", as COINr's n_rank)."""
+    from scipy.stats import rankdata  # scipy.stats takes seconds to import
+
     if mode == "year":
         return np.asarray(rankdata(x, method="min", axis=0, nan_policy="omit"), dtype=np.float64)
     flat = x.reshape(-1, x.shape[2])
@@ -391,25 +392,19 @@ def _copeland(values: Array, weights: Array, enough: BoolArray) -> Array:
 # ---------------------------------------------------------------------------- weights
 
 
-def varimax(loadings: Array, *, normalize: bool = True, eps: float = 1e-5) -> Array:
-    """Kaiser's varimax rotation, the SVD algorithm of R's ``stats::varimax`` (with Kaiser
-    row normalisation when ``normalize``)."""
-    p, k = loadings.shape
+def varimax(loadings: Array, *, normalize: bool = True) -> Array:
+    """Kaiser's varimax rotation by statsmodels' gradient-projection algorithm (Jennrich 2001),
+    with Kaiser's row normalisation when ``normalize`` (as R's ``stats::varimax`` and SPSS).
+    The SVD iteration of R's ``stats::varimax`` can crawl away from a saddle so slowly that its
+    stopping rule ends it far from the optimum, which GPA reaches."""
+    from statsmodels.multivariate.factor_rotation import rotate_factors  # seconds to import
+
+    k = loadings.shape[1]
     if k < 2:
         return loadings
-    h = np.sqrt((loadings**2).sum(axis=1)) if normalize else np.ones(p)
-    x = loadings / h[:, None]
-    rotation = np.eye(k)
-    d = 0.0
-    for _ in range(1000):
-        z = x @ rotation
-        b = x.T @ (z**3 - z @ np.diag((z**2).sum(axis=0)) / p)
-        u, s, vt = np.linalg.svd(b)
-        rotation = u @ vt
-        previous, d = d, float(s.sum())
-        if d < previous * (1 + eps):
-            break
-    return np.asarray(x @ rotation * h[:, None], dtype=np.float64)
+    h = np.sqrt((loadings**2).sum(axis=1)) if normalize else np.ones(loadings.shape[0])
+    rotated, _ = rotate_factors(loadings / h[:, None], "varimax", tol=1e-10, max_tries=5000)
+    return np.asarray(rotated * h[:, None], dtype=np.float64)
 
 
 @dataclass(frozen=True)

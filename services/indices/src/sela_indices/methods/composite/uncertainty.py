@@ -21,8 +21,6 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import sobol as sobol_sample
 
 from sela_indices.methods.composite.engine import (
     Tree,
@@ -44,6 +42,8 @@ def saltelli_design(
     names: list[str], n: int, *, seed: int, bounds: list[list[float]] | None = None
 ) -> Array:
     """SALib's Saltelli/Sobol' sample for first- and total-order indices: N·(D + 2) rows."""
+    from SALib.sample import sobol as sobol_sample  # imports pandas and scipy: seconds
+
     problem = _problem(names, bounds)
     with warnings.catch_warnings():
         # SALib warns when N is not a power of 2 (the Sobol' sequence balances best then).
@@ -58,6 +58,8 @@ def sobol_indices(
     """First-order (S1) and total (ST) Sobol indices with their 95% bootstrap half-widths, from
     outputs ``y`` of the runs of ``saltelli_design`` (SALib's Saltelli/Jansen estimators).
     A constant output has no variance to apportion: its indices are NaN."""
+    from SALib.analyze import sobol as sobol_analyze  # imports pandas and scipy: seconds
+
     nan = np.full(len(names), np.nan)
     if not np.isfinite(y).all() or np.var(y) == 0:
         return {"S1": nan, "S1_conf": nan, "ST": nan, "ST_conf": nan}
