@@ -26,7 +26,7 @@ from typing import Any, Literal
 import highspy
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import linprog  # type: ignore[import-untyped]
+from scipy.optimize import linprog
 
 Rts = Literal["crs", "vrs"]
 Orientation = Literal["input", "output"]

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats  # type: ignore[import-untyped]
+from scipy import stats
 
 
 def competition_ranks(values: Sequence[float], *, higher_is_better: bool = True) -> list[int]:
