@@ -204,7 +204,8 @@ def _eigenvectors(m: Array, kc: Array, kp: Array, where: str) -> tuple[Array, Ar
     v = vectors[:, -2] / root
     q = (m / kp).T @ v
     e = (m / kc[:, None]) @ q
-    if np.std(e) == 0 or np.std(kc) == 0:
+    # v has unit norm before scaling, so a flat e is ~1e-16, not exactly 0.
+    if np.std(e) < 1e-12 or np.std(kc) == 0:
         raise ComplexityInputError(
             f"{where}: ECI is undefined (every country has the same diversity or the second "
             "eigenvector is flat); the export matrix has too little structure"
