@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from bench import gateway, indices, outbox, ports_dea
+from bench import complexity, gateway, indices, outbox, ports_dea
 from bench.report import (
     RESULTS_DIR,
     BenchmarkError,
@@ -25,6 +25,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], BenchmarkResult]] = {
     gateway.NAME: lambda args: gateway.run(args.seconds, args.connections, args.gateway_workers),
     indices.NAME: lambda args: indices.run(),
     ports_dea.NAME: lambda args: ports_dea.run(args.dea_sample),
+    complexity.NAME: lambda args: complexity.run(),
 }
 
 

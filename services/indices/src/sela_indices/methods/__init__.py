@@ -1,1 +1,1 @@
-"""Pure computational methods of the indices service (no database, no HTTP)."""
+"""Pure computational methods of the indices service: frames in, frames out, no I/O."""
