@@ -1,0 +1,1 @@
+"""Pure computational methods of the indices service: frames in, frames out, no I/O."""
