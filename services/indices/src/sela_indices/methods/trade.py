@@ -325,6 +325,10 @@ def _need(frame: pl.DataFrame, layout: str, *names: str) -> pl.Expr:
 _NULL = pl.lit(None, pl.String)
 
 
+def _or(expr: pl.Expr | None, default: pl.Expr) -> pl.Expr:
+    return default if expr is None else expr
+
+
 def _hs_digits(product: pl.Expr, classification: pl.Expr) -> pl.Expr:
     """HS codes have 2, 4 or 6 digits: an odd length is a leading zero lost to a number."""
     hs = classification.is_null() | classification.str.to_uppercase().str.starts_with("H")
@@ -357,8 +361,8 @@ def _canonical(
         flow = flow.replace(
             {"EXPORT": "X", "EXPORTS": "X", "IMPORT": "M", "IMPORTS": "M"},
         )
-        product = _column(frame, "product") or _NULL
-        classif = _column(frame, "classification") or _NULL
+        product = _or(_column(frame, "product"), _NULL)
+        classif = _or(_column(frame, "classification"), _NULL)
     elif layout == "agtpa":
         reporter = _need(frame, layout, "exporter")
         partner = _need(frame, layout, "importer")
@@ -368,7 +372,7 @@ def _canonical(
     elif layout == "hmr":
         reporter = _need(frame, layout, "iso_o")
         partner = _need(frame, layout, "iso_d")
-        year_raw = _column(frame, "year") or pl.lit(str(year or HMR_YEAR))
+        year_raw = _or(_column(frame, "year"), pl.lit(str(year or HMR_YEAR)))
         value = _need(frame, layout, "flow")
         flow = pl.lit("X")
     elif layout == "baci":
@@ -386,8 +390,8 @@ def _canonical(
         partner = _need(frame, layout, "partnercode", "partner code")
         year_raw = _need(frame, layout, "refyear", "year", "period")
         value = _need(frame, layout, "primaryvalue", "trade value (us$)", "tradevalue")
-        product = _column(frame, "cmdcode", "commodity code") or _NULL
-        classif = _column(frame, "classificationcode", "classification") or _NULL
+        product = _or(_column(frame, "cmdcode", "commodity code"), _NULL)
+        classif = _or(_column(frame, "classificationcode", "classification"), _NULL)
         raw_flow = _need(frame, layout, "flowcode", "trade flow code").str.strip_chars()
         flow = raw_flow.str.to_uppercase().replace({"1": "M", "2": "X"})
         rules: list[tuple[str, pl.Expr]] = [
