@@ -302,3 +302,72 @@ async def test_vulnerability_early_warning_runs_as_a_job_through_the_gateway(
     frame = pl.read_csv(crises.content)
     assert set(frame["country"]) == {"MEX"}
     assert frame["crisis"].sum() >= 1
+
+
+async def poll_job(gateway: httpx.AsyncClient, status_url: str, headers: dict[str, str]) -> Any:
+    job: dict[str, Any] = {}
+    for _ in range(240):
+        job = (await gateway.get(status_url, headers=headers)).json()
+        if job["status"] in ("succeeded", "failed"):
+            break
+        await asyncio.sleep(0.5)
+    return job
+
+
+async def test_productive_niches_from_a_trade_dataset_through_the_gateway(
+    platform: Platform, gateway: httpx.AsyncClient, indices_url: str
+) -> None:
+    path = macro_file("pwt10.01.csv.gz").parent.parent / "complexity" / "world_trade_2017.csv.gz"
+    if not path.exists():
+        pytest.skip("../shared/data/complexity is not on this machine")
+    world = pl.read_csv(path, schema_overrides={"product_code": pl.String})
+    exports = (
+        world.filter(pl.col("product_code").str.starts_with("0"))
+        .drop_nulls("export_value_usd")
+        .select(
+            pl.col("reporter_iso").str.to_uppercase().alias("reporter"),
+            pl.lit("ZZZ").alias("partner"),
+            pl.lit(2017).alias("year"),
+            pl.col("product_code").alias("product"),
+            pl.lit("HS").alias("classification"),
+            pl.col("export_value_usd").alias("value"),
+            pl.lit("X").alias("flow"),
+        )
+    )
+    loaded = await gateway.post(
+        "/api/v1/indices/trade/datasets",
+        params={"name": "ots-2017", "unit": "US$"},
+        files={"file": ("ots.csv", exports.write_csv().encode())},
+        headers=platform.staff,
+    )
+    assert loaded.status_code == 201, loaded.text
+    queued = await gateway.post(
+        "/api/v1/indices/analyses/complexity",
+        json={"dataset": loaded.json()["id"], "year": 2017, "mechanism": "MERCOSUR", "top": 10},
+        headers=platform.staff,
+    )
+    assert queued.status_code == 202, queued.text
+    job = await poll_job(gateway, queued.json()["status_url"], platform.staff)
+    assert job["status"] == "succeeded", job
+    result_url = queued.json()["result_url"]
+    niches = (await gateway.get(f"{result_url}/tables/niches", params={"country": "URY"})).json()[
+        "items"
+    ]
+    assert 0 < len(niches) <= 10
+    assert all(n["partner_count"] >= 1 for n in niches)
+    as_csv = await gateway.get(f"{result_url}/tables/countries", params={"format": "csv"})
+    eci = pl.read_csv(as_csv.content)
+    assert eci["eci"].mean() == pytest.approx(0, abs=1e-9)
+    database = Database(indices_url)
+    try:
+        async with database.engine.connect() as conn:
+            published = await conn.scalar(
+                text(
+                    "SELECT count(*) FROM outbox WHERE subject = 'indices.niches.published' "
+                    "AND payload->>'run_id' = :run"
+                ),
+                {"run": job["id"]},
+            )
+    finally:
+        await database.dispose()
+    assert published == 1

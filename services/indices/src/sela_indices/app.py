@@ -13,6 +13,7 @@ from sela_indices.reports.endpoints import router as reports_router
 from sela_indices.sdmx_api.endpoints import router as sdmx_router
 from sela_indices.settings import IndicesSettings
 from sela_indices.tables import metadata
+from sela_indices.trade.endpoints import router as trade_router
 from sela_kit import ServiceSpec
 from sela_kit import create_app as build_app
 
@@ -35,6 +36,7 @@ SPEC = ServiceSpec(
         observations_router,
         reports_router,
         sdmx_router,
+        trade_router,
         analyses_router,
     ),
     demo=load_demo,

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from sela_indices.analyses import service
+from sela_indices.analyses.complexity import ComplexityParams
 from sela_indices.analyses.repository import AnalysisRepository
 from sela_indices.analyses.schemas import AnalysisRead, JobAccepted
 from sela_indices.analyses.vulnerability import VulnerabilityParams
@@ -102,6 +103,33 @@ async def run_vulnerability(
     accepted = await service.submit(
         session,
         "vulnerability",
+        body.model_dump(mode="json"),
+        identity.subject,
+        public_prefix(request),
+    )
+    response.headers["Location"] = accepted.status_url
+    return accepted
+
+
+@router.post(
+    "/analyses/complexity",
+    response_model=JobAccepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problem_responses(401, 403, 422),
+)
+async def run_complexity(
+    request: Request,
+    response: Response,
+    session: DbSession,
+    body: ComplexityParams,
+    identity: Staff,
+) -> JobAccepted:
+    """Queue the productive-niches analysis (II.3.1) of a trade dataset with products: RCA,
+    ECI/PCI, proximity, density, COI/COG and the niches of each country (optionally only where
+    a bloc partner is strong). Announces `indices.niches.published`. Staff only."""
+    accepted = await service.submit(
+        session,
+        "complexity",
         body.model_dump(mode="json"),
         identity.subject,
         public_prefix(request),
