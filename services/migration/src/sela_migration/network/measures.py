@@ -289,8 +289,9 @@ def compute(
             "authority": authorities,
             "betweenness": betweenness,
             "betweenness_normalized": betweenness / pairs if pairs > 0 else betweenness * 0.0,
-            "closeness_in": [_finite(v) for v in closeness_in],
-            "closeness_out": [_finite(v) for v in closeness_out],
+            # A node nothing reaches (or that reaches nothing) is as far as can be: 0.
+            "closeness_in": np.nan_to_num(np.asarray(closeness_in, dtype=np.float64)),
+            "closeness_out": np.nan_to_num(np.asarray(closeness_out, dtype=np.float64)),
             "eigenvector": eigenvector,
             "clustering": [_finite(v) for v in clustering],
             "clustering_weighted": [_finite(v) for v in clustering_w],
