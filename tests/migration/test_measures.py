@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from itertools import combinations
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx  # type: ignore[import-untyped]
 import numpy as np
@@ -36,7 +36,9 @@ def close(a: float | None, b: float | None, tol: float = TOL) -> bool:
     return math.isclose(a, b, rel_tol=tol, abs_tol=tol)
 
 
-def assert_map(nodes: pl.DataFrame, column: str, expected: dict[str, float], tol: float = TOL):
+def assert_map(
+    nodes: pl.DataFrame, column: str, expected: dict[str, float], tol: float = TOL
+) -> None:
     got = dict(zip(nodes["iso3"].to_list(), nodes[column].to_list(), strict=True))
     bad = {k: (got[k], v) for k, v in expected.items() if not close(got[k], v, tol)}
     assert not bad, f"{column}: {list(bad.items())[:5]}"
@@ -59,7 +61,7 @@ def barrat(graph: nx.Graph, node: Any) -> float:
         if graph.has_edge(j, h):
             total += graph[node][j]["weight"] + graph[node][h]["weight"]
     # Each unordered pair appears twice in the ordered sum, halved by the (w + w)/2.
-    return total / (s * (k - 1))
+    return float(total / (s * (k - 1)))
 
 
 def check_against_networkx(edges: pl.DataFrame) -> None:
@@ -156,8 +158,9 @@ def test_barrat_is_igraphs_weighted_clustering() -> None:
 
 def test_communities_are_reproducible_with_a_seed() -> None:
     edges = random_edges(40, 0.12, 4)
-    for method in ("louvain", "leiden"):
-        params = measures.NetworkParams(community=method, seed=7)  # type: ignore[arg-type]
+    methods: tuple[Literal["louvain", "leiden"], ...] = ("louvain", "leiden")
+    for method in methods:
+        params = measures.NetworkParams(community=method, seed=7)
         first = measures.compute(edges, params).nodes["community"].to_list()
         second = measures.compute(edges, params).nodes["community"].to_list()
         assert first == second
