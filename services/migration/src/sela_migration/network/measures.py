@@ -303,48 +303,69 @@ def compute(
         },
         strict=False,
     )
-    by_degree = (
-        nodes.filter(pl.col("degree") > 0)
-        .group_by("degree")
-        .agg(
-            pl.len().alias("nodes"),
-            pl.col("knn").mean().alias("knn"),
-            pl.col("clustering").mean().alias("clustering"),
-            pl.col("clustering_weighted").mean().alias("clustering_weighted"),
-        )
-        .sort("degree")
-    )
-    distributions = pl.concat(
-        [
-            _ccdf_frame(name, values)
-            for name, values in (
-                ("in_degree", in_degree),
-                ("out_degree", out_degree),
-                ("in_strength", in_strength),
-                ("out_strength", out_strength),
-            )
-        ]
-    )
-    total = float(weight.sum())
-    edge_frame = pl.DataFrame(
+    # Small tables are assembled with numpy: polars' per-query overhead would dominate them.
+    knn_arr = np.asarray(knn, dtype=np.float64)
+    clustering_arr = np.asarray(clustering, dtype=np.float64)
+    clustering_w_arr = np.asarray(clustering_w, dtype=np.float64)
+    degrees, inverse, counts = np.unique(degree_u, return_inverse=True, return_counts=True)
+    present = degrees > 0
+
+    def mean_by_degree(values: FloatArray) -> FloatArray:
+        sums: FloatArray = np.bincount(inverse, weights=values, minlength=degrees.size)
+        return sums / counts
+
+    by_degree = pl.DataFrame(
         {
-            "origin": [graphs.names[i] for i in graphs.src],
-            "destination": [graphs.names[j] for j in graphs.dst],
-            "weight": weight,
-            "alpha_out": alpha_out,
-            "alpha_in": alpha_in,
-            "kept": kept,
+            "degree": degrees[present],
+            "nodes": counts[present],
+            "knn": mean_by_degree(knn_arr)[present],
+            "clustering": mean_by_degree(clustering_arr)[present],
+            "clustering_weighted": mean_by_degree(clustering_w_arr)[present],
         }
     )
-    backbone = edge_frame.filter(pl.col("kept")).drop("kept")
-    corridors = (
-        edge_frame.select("origin", "destination", "weight")
-        .sort(["weight", "origin", "destination"], descending=[True, False, False])
-        .head(params.top_corridors)
-        .with_columns(
-            (pl.col("weight") / total).alias("share"),
-            pl.int_range(1, pl.len() + 1).alias("rank"),
-        )
+    distributions = _ccdf_frames(
+        {
+            "in_degree": in_degree,
+            "out_degree": out_degree,
+            "in_strength": in_strength,
+            "out_strength": out_strength,
+        }
+    )
+    total = float(weight.sum())
+    labels_arr = np.asarray(graphs.names, dtype=object)
+    backbone = pl.DataFrame(
+        {
+            "origin": labels_arr[graphs.src[kept]].tolist(),
+            "destination": labels_arr[graphs.dst[kept]].tolist(),
+            "weight": weight[kept],
+            "alpha_out": alpha_out[kept],
+            "alpha_in": alpha_in[kept],
+        },
+        schema={
+            "origin": pl.String,
+            "destination": pl.String,
+            "weight": pl.Float64,
+            "alpha_out": pl.Float64,
+            "alpha_in": pl.Float64,
+        },
+    )
+    # Largest first; ties broken by origin then destination (their node indices sort alike).
+    order = np.lexsort((graphs.dst, graphs.src, -weight))[: params.top_corridors]
+    corridors = pl.DataFrame(
+        {
+            "origin": labels_arr[graphs.src[order]].tolist(),
+            "destination": labels_arr[graphs.dst[order]].tolist(),
+            "weight": weight[order],
+            "share": weight[order] / total if total else weight[order] * 0.0,
+            "rank": np.arange(1, order.size + 1, dtype=np.int64),
+        },
+        schema={
+            "origin": pl.String,
+            "destination": pl.String,
+            "weight": pl.Float64,
+            "share": pl.Float64,
+            "rank": pl.Int64,
+        },
     )
     reciprocity = g.reciprocity(ignore_loops=True, mode="default") if m else 0.0
     summary: dict[str, Any] = {
@@ -372,10 +393,17 @@ def compute(
     return NetworkResult(summary, nodes, by_degree, distributions, backbone, corridors)
 
 
-def _ccdf_frame(measure: str, values: FloatArray | IntArray) -> pl.DataFrame:
-    xs, ps = ccdf(np.asarray(values, dtype=np.float64))
+def _ccdf_frames(series: dict[str, FloatArray | IntArray]) -> pl.DataFrame:
+    names: list[str] = []
+    xs_all: list[FloatArray] = []
+    ps_all: list[FloatArray] = []
+    for measure, values in series.items():
+        xs, ps = ccdf(np.asarray(values, dtype=np.float64))
+        names.extend([measure] * xs.size)
+        xs_all.append(xs)
+        ps_all.append(ps)
     return pl.DataFrame(
-        {"measure": [measure] * xs.size, "value": xs, "ccdf": ps},
+        {"measure": names, "value": np.concatenate(xs_all), "ccdf": np.concatenate(ps_all)},
         schema={"measure": pl.String, "value": pl.Float64, "ccdf": pl.Float64},
     )
 
