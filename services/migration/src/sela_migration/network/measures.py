@@ -311,8 +311,9 @@ def compute(
     present = degrees > 0
 
     def mean_by_degree(values: FloatArray) -> FloatArray:
-        sums: FloatArray = np.bincount(inverse, weights=values, minlength=degrees.size)
-        return sums / counts
+        sums = np.bincount(inverse, weights=values, minlength=degrees.size).astype(np.float64)
+        means: FloatArray = sums / counts
+        return means
 
     by_degree = pl.DataFrame(
         {
