@@ -35,7 +35,11 @@ from tests.kit.messaging_helpers import eventually
 from tests.migration.support import DATA, shared_file
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-STAFF = identity_headers("staff")
+
+
+def staff() -> dict[str, str]:
+    # Signed per request: the gateway's tokens live 60 seconds.
+    return identity_headers("staff")
 
 
 def migration_settings(servers: Servers, url: str, **overrides: Any) -> MigrationSettings:
@@ -57,7 +61,7 @@ async def upload(
 ) -> httpx.Response:
     return await client.post(
         "/datasets",
-        headers=STAFF,
+        headers=staff(),
         data={"slug": slug, "layout": layout, "title": f"Test {slug}"},
         files={"file": ("stocks.csv", data, "text/csv")},
     )
@@ -138,7 +142,7 @@ async def computed(
         try:
             assert (await upload(service.client, slug, generated_long_csv())).status_code == 201
             started = await service.client.post(
-                "/networks/computations", headers=STAFF, json={"dataset": slug, "alpha": 0.1}
+                "/networks/computations", headers=staff(), json={"dataset": slug, "alpha": 0.1}
             )
             assert started.status_code == 202, started.text
             assert started.json()["status"] == "queued"
@@ -250,7 +254,7 @@ async def test_correlation_with_a_table_and_staleness(
     ]
     started = await service.client.post(
         "/correlations",
-        headers=STAFF,
+        headers=staff(),
         json={
             "dataset": slug,
             "scope": "world",
@@ -275,7 +279,7 @@ async def test_correlation_with_a_table_and_staleness(
     # an update of one of its indicators then marks it stale.
     from_indices = await service.client.post(
         "/correlations",
-        headers=STAFF,
+        headers=staff(),
         json={"dataset": slug, "years": [2015], "indicators": ["SP.POP.TOTL"]},
     )
     done = await finished(service.client, from_indices.json())
@@ -303,7 +307,7 @@ async def test_correlation_with_a_table_and_staleness(
 
     await eventually(is_stale, 15, "correlation marked stale")
     assert not (await service.client.get(f"/jobs/{job['id']}")).json()["stale"]
-    refreshed = await service.client.post(f"/correlations/{done['id']}/refresh", headers=STAFF)
+    refreshed = await service.client.post(f"/correlations/{done['id']}/refresh", headers=staff())
     assert refreshed.status_code == 202
     assert (await finished(service.client, refreshed.json()))["status"] == "done"
 
@@ -313,7 +317,7 @@ async def test_gravity_ppml_with_pwt(computed: tuple[ServiceHarness, str, dict[s
     shared_file(DATA / sources.PWT_FILE)
     started = await service.client.post(
         "/gravity",
-        headers=STAFF,
+        headers=staff(),
         json={
             "dataset": slug,
             "source": "pwt",

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-import statsmodels.api as sm  # type: ignore[import-untyped]
-from scipy import stats  # type: ignore[import-untyped]
-from statsmodels.stats.multitest import multipletests  # type: ignore[import-untyped]
+
+# scipy and statsmodels are imported where they are used: they take seconds to import, and
+# every `sela` command imports this service.
 
 COVARIATE_SCHEMA = {
     "indicator": pl.String,
@@ -72,6 +72,9 @@ def correlate(
     year, value). p-values are corrected by Benjamini–Hochberg within each year, over all
     the measure × indicator pairs of that year, for Pearson and Spearman separately.
     """
+    from scipy import stats  # type: ignore[import-untyped]
+    from statsmodels.stats.multitest import multipletests  # type: ignore[import-untyped]
+
     rows: list[dict[str, Any]] = []
     for year in sorted(set(nodes["year"].to_list())):
         year_nodes = nodes.filter(pl.col("year") == year)
@@ -176,6 +179,8 @@ def gravity_frame(
 
 def fit_ppml(frame: pl.DataFrame) -> dict[str, Any]:
     """PPML (Santos Silva & Tenreyro 2006): GLM Poisson, heteroskedasticity-robust (HC1)."""
+    import statsmodels.api as sm  # type: ignore[import-untyped]
+
     terms: dict[str, Any] = {
         "ln_pop_origin": np.log(frame["pop_o"].to_numpy()),
         "ln_pop_destination": np.log(frame["pop_d"].to_numpy()),

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import io
 import math
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import networkx as nx  # type: ignore[import-untyped]
 import polars as pl
+
+if TYPE_CHECKING:
+    import networkx as nx  # type: ignore[import-untyped]
 
 GraphFormat = Literal["graphml", "gexf", "node-link"]
 MEDIA_TYPES = {
@@ -33,6 +35,8 @@ def _clean(value: Any) -> Any:
 
 
 def to_networkx(edges: pl.DataFrame, nodes: pl.DataFrame) -> nx.DiGraph:
+    import networkx as nx
+
     graph = nx.DiGraph()
     for row in nodes.iter_rows(named=True):
         attrs = {k: _clean(v) for k, v in row.items() if k != "iso3"}
@@ -43,6 +47,8 @@ def to_networkx(edges: pl.DataFrame, nodes: pl.DataFrame) -> nx.DiGraph:
 
 
 def graph_document(edges: pl.DataFrame, nodes: pl.DataFrame, fmt: GraphFormat) -> bytes:
+    import networkx as nx
+
     graph = to_networkx(edges, nodes)
     if fmt == "node-link":
         import json
@@ -71,6 +77,7 @@ def figure(
 ) -> bytes:
     """A drawing of the network: node area ∝ immigrants, colour = community, edges = backbone."""
     import matplotlib
+    import networkx as nx
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt

@@ -20,12 +20,14 @@ import random
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import igraph as ig  # type: ignore[import-untyped]
 import numpy as np
 import numpy.typing as npt
 import polars as pl
+
+if TYPE_CHECKING:
+    import igraph as ig  # type: ignore[import-untyped]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -103,6 +105,10 @@ def subnetwork(edges: pl.DataFrame, members: set[str] | frozenset[str]) -> pl.Da
 
 
 def build_graphs(edges: pl.DataFrame) -> Graphs:
+    # igraph is imported on first use: it loads matplotlib for its drawing module, which
+    # would slow every `sela` command that imports this service.
+    import igraph as ig
+
     edges = clean_edges(edges)
     labels = pl.concat([edges["origin"], edges["destination"]]).unique().sort()
     positions = pl.int_range(0, labels.len(), dtype=pl.Int64, eager=True)
@@ -215,6 +221,8 @@ ROLE_NAMES = {
 
 def communities(undirected: ig.Graph, method: Literal["louvain", "leiden"], seed: int) -> list[int]:
     """Community membership with a fixed seed, so a recomputation gives the same partition."""
+    import igraph as ig
+
     with _RNG_LOCK:
         ig.set_random_number_generator(random.Random(seed))  # noqa: S311
         try:

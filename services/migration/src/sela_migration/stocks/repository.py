@@ -5,12 +5,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sela_migration.stocks.models import Dataset, Stock
-
-INSERT_BATCH = 5_000
 
 
 class StockRepository:
@@ -39,12 +37,22 @@ class StockRepository:
         await self.session.execute(delete(Dataset).where(Dataset.id == dataset.id))
 
     async def insert_stocks(self, dataset_id: uuid.UUID, frame: pl.DataFrame) -> int:
-        rows = frame.to_dicts()
-        for row in rows:
-            row["dataset_id"] = dataset_id
-        for start in range(0, len(rows), INSERT_BATCH):
-            await self.session.execute(insert(Stock), rows[start : start + INSERT_BATCH])
-        return len(rows)
+        """Bulk-load the stocks with PostgreSQL's COPY, inside the session's transaction."""
+        records = [
+            (dataset_id, *row)
+            for row in frame.select(
+                "year", "origin", "destination", "total", "female", "male"
+            ).iter_rows()
+        ]
+        connection = await self.session.connection()
+        raw = await connection.get_raw_connection()
+        driver: Any = raw.driver_connection
+        await driver.copy_records_to_table(
+            Stock.__tablename__,
+            records=records,
+            columns=["dataset_id", "year", "origin", "destination", "total", "female", "male"],
+        )
+        return len(records)
 
     def stocks_query(
         self,
