@@ -267,6 +267,7 @@ async def test_correlation_with_a_table_and_staleness(
     assert started.status_code == 202, started.text
     job = await finished(service.client, started.json())
     assert job["status"] == "done", job
+    assert job["params"]["observations"] == len(observations)
     rows = job["result"]["correlations"]
     # 2020 takes PWT's 2019 values (max_lag 2): three years × 2 measures × 2 indicators.
     assert len(rows) == 12

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class JobRead(BaseModel):
@@ -25,3 +25,12 @@ class JobRead(BaseModel):
     created_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
+
+    @field_validator("params")
+    @classmethod
+    def _summarise_observations(cls, params: dict[str, Any]) -> dict[str, Any]:
+        # Observations sent with a correlation or gravity request can be many thousands;
+        # the job shows how many, not all of them again.
+        if isinstance(params.get("observations"), list):
+            return {**params, "observations": len(params["observations"])}
+        return params
