@@ -50,3 +50,71 @@ def undirected_sum(graph: nx.DiGraph) -> nx.Graph:
         else:
             out.add_edge(o, d, weight=data["weight"])
     return out
+
+
+def xlsx(rows: list[list[str | float | None]], sheet: str = "Table 1") -> bytes:
+    """A minimal xlsx workbook (inline strings, numbers) with one sheet, written by hand."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def column(j: int) -> str:
+        name = ""
+        j += 1
+        while j:
+            j, r = divmod(j - 1, 26)
+            name = chr(65 + r) + name
+        return name
+
+    cells = []
+    for i, row in enumerate(rows, start=1):
+        parts = []
+        for j, value in enumerate(row):
+            ref = f"{column(j)}{i}"
+            if value is None:
+                continue
+            if isinstance(value, float | int):
+                parts.append(f'<c r="{ref}"><v>{value}</v></c>')
+            else:
+                parts.append(f'<c r="{ref}" t="inlineStr"><is><t>{escape(value)}</t></is></c>')
+        cells.append(f'<row r="{i}">{"".join(parts)}</row>')
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    files = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}">'
+            f'<sheets><sheet name="{sheet}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/worksheets/sheet1.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}">'
+            f"<sheetData>{''.join(cells)}</sheetData></worksheet>"
+        ),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()

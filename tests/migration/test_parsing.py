@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 
 import polars as pl
 import pytest
 
 from sela_migration.stocks.parsing import StockFileError, parse
-from tests.migration.support import LONG_2020, WIDE_2019, shared_file
+from tests.migration.support import LONG_2020, WIDE_2019, shared_file, xlsx
 
 OFFICIAL_WIDE = "\n".join(
     [
@@ -94,7 +96,7 @@ def test_long_errors() -> None:
     assert (info.value.row, info.value.column) == (2, "stock_total")
     with pytest.raises(StockFileError, match="No origin column"):
         parse(b"year,dest_iso3,stock_total\n2020,USA,5\n", "long")
-    with pytest.raises(StockFileError, match="Excel"):
+    with pytest.raises(StockFileError, match="workbook"):
         parse(b"PK\x03\x04rest", "long")
 
 
@@ -126,3 +128,19 @@ def test_real_2019_wide_file() -> None:
         "South America",
     }
     assert parsed.frame.filter(pl.col("destination") == "FSM").height > 0
+
+
+def test_official_wide_workbook() -> None:
+    """The same table as an xlsx workbook with a sheet "Table 1", numbers as numbers."""
+    rows = list(csv.reader(io.StringIO(OFFICIAL_WIDE)))
+    cells: list[list[str | float | None]] = []
+    for row in rows:
+        out: list[str | float | None] = []
+        for cell in row:
+            plain = cell.replace(",", "")
+            out.append(float(plain) if plain.replace(".", "").isdigit() else (cell or None))
+        cells.append(out)
+    from_workbook = parse(xlsx(cells), "wide")
+    from_csv = parse(OFFICIAL_WIDE.encode(), "wide")
+    assert from_workbook.frame.equals(from_csv.frame)
+    assert from_workbook.dropped == from_csv.dropped

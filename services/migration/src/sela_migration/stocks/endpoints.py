@@ -39,7 +39,9 @@ async def import_dataset(
     request: Request,
     response: Response,
     session: DbSession,
-    file: Annotated[UploadFile, File(description="CSV (optionally gzipped) in the layout given")],
+    file: Annotated[
+        UploadFile, File(description="CSV (optionally gzipped) or xlsx, in the layout given")
+    ],
     slug: Annotated[str, Form(pattern=SLUG, description="Name of the dataset, e.g. undesa-2020")],
     layout: Annotated[Literal["long", "wide"], Form(description="long (2020/2024) or wide")],
     title: Annotated[str | None, Form(max_length=300)] = None,

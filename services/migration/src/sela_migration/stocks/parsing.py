@@ -60,13 +60,36 @@ class ParsedStocks:
         return len(set(self.frame["origin"].to_list()) | set(self.frame["destination"].to_list()))
 
 
+def _excel_as_csv(data: bytes) -> str:
+    """The sheet "Table 1" (else the first sheet) of an xlsx workbook, as CSV text."""
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(data)
+        names = reader.sheet_names
+        sheet = reader.load_sheet(
+            "Table 1" if "Table 1" in names else 0, header_row=None, dtypes="string"
+        )
+        frame = pl.DataFrame(sheet.to_polars())
+    except fastexcel.FastExcelError as exc:
+        raise StockFileError(f"The workbook cannot be read: {exc}") from exc
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in frame.iter_rows():
+        writer.writerow(["" if cell is None else _excel_number(str(cell)) for cell in row])
+    return out.getvalue()
+
+
+def _excel_number(cell: str) -> str:
+    # Whole numbers come out of the workbook as "2019.0"; codes and years want "2019".
+    return cell[:-2] if cell.endswith(".0") and cell[:-2].lstrip("-").isdigit() else cell
+
+
 def _text(data: bytes) -> str:
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
     if data[:2] == b"PK":
-        raise StockFileError(
-            "Excel workbooks are not read directly; save the sheet 'Table 1' as CSV (UTF-8)."
-        )
+        return _excel_as_csv(data)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
