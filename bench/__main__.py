@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from bench import complexity, gateway, indices, outbox, ports_dea
+from bench import complexity, gateway, indices, migration, outbox, ports_dea
 from bench.report import (
     RESULTS_DIR,
     BenchmarkError,
@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], BenchmarkResult]] = {
     indices.NAME: lambda args: indices.run(),
     ports_dea.NAME: lambda args: ports_dea.run(args.dea_sample),
     complexity.NAME: lambda args: complexity.run(),
+    migration.NAME: lambda args: migration.run(),
 }
 
 

@@ -1,4 +1,5 @@
 from sela_kit.migrations import run_env
-from sela_migration.models import Base
+from sela_migration.models import Base, load_models
 
+load_models()
 run_env([Base.metadata])

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sela_migration.network.models import NetworkMeasures
+
+
+class NetworkRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @classmethod
+    def from_session(cls, session: AsyncSession) -> NetworkRepository:
+        return cls(session)
+
+    async def upsert(self, values: dict[str, Any]) -> None:
+        stmt = pg_insert(NetworkMeasures).values(id=uuid.uuid4(), **values)
+        update = {k: stmt.excluded[k] for k in values if k not in ("dataset_id", "year", "scope")}
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["dataset_id", "year", "scope"],
+                set_={**update, "updated_at": stmt.excluded.updated_at},
+            )
+        )
+
+    async def get(self, dataset_id: uuid.UUID, year: int, scope: str) -> NetworkMeasures | None:
+        result: NetworkMeasures | None = await self.session.scalar(
+            select(NetworkMeasures).where(
+                NetworkMeasures.dataset_id == dataset_id,
+                NetworkMeasures.year == year,
+                NetworkMeasures.scope == scope,
+            )
+        )
+        return result
+
+    async def list(self, dataset_id: uuid.UUID, scope: str | None) -> Sequence[NetworkMeasures]:
+        stmt = select(NetworkMeasures).where(NetworkMeasures.dataset_id == dataset_id)
+        if scope is not None:
+            stmt = stmt.where(NetworkMeasures.scope == scope)
+        return (
+            await self.session.scalars(stmt.order_by(NetworkMeasures.scope, NetworkMeasures.year))
+        ).all()
