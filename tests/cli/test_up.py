@@ -71,10 +71,10 @@ def descendants(pid: int) -> list[psutil.Process]:
     return psutil.Process(pid).children(recursive=True)
 
 
-def run_and_interrupt(tmp_path: Path, env: dict[str, str]) -> list[str]:
+def run_and_interrupt(tmp_path: Path, env: dict[str, str], ready_within: float = 90) -> list[str]:
     proc, lines, ports = start_up(tmp_path, env)
     try:
-        output = wait_for_line(proc, lines, "services ready in", 90)
+        output = wait_for_line(proc, lines, "services ready in", ready_within)
         tree = descendants(proc.pid)
         assert len(tree) >= len(SERVICES) + 1
         with httpx.Client(timeout=5) as client:
@@ -114,7 +114,12 @@ def run_and_interrupt(tmp_path: Path, env: dict[str, str]) -> list[str]:
 @pytest.mark.slow
 def test_up_embedded_then_ctrl_c_leaves_nothing(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("SELA_DATABASE_URL", "SELA_NATS_URL")}
-    output = run_and_interrupt(tmp_path, env)
+    # The whole `make run` path, demo data of every service included.
+    env.pop("SELA_DEMO", None)
+    output = run_and_interrupt(tmp_path, env, ready_within=300)
+    assert any(
+        line.startswith("sela") and "indices:" in line and "loaded" in line for line in output
+    )
     assert any("starting embedded PostgreSQL" in line for line in output)
     assert any("starting embedded NATS" in line for line in output)
     # The embedded data survives for the next run.
@@ -126,6 +131,8 @@ def test_up_uses_running_servers_when_given(tmp_path: Path, sela_servers: Server
     env = dict(os.environ)
     env["SELA_DATABASE_URL"] = sela_servers.database_url
     env["SELA_NATS_URL"] = sela_servers.nats_url
+    # The demo data are the other test's business; this one is about the servers.
+    env["SELA_DEMO"] = "0"
     for spec in SERVICES:
         env[f"SELA_{spec.name.upper()}_DATABASE_URL"] = asyncpg_url(
             sela_servers.database_url, f"test_up_sela_{spec.name}"
