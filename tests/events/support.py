@@ -1,0 +1,66 @@
+"""Factories for the events tests: meetings through the API, registration payloads."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from sela_testing.support import identity_headers
+
+STAFF = identity_headers("staff", subject="staff-1")
+ANONYMOUS = identity_headers(kind="anonymous")
+
+
+def person(n: int | str, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "first_name": f"Ana{n}",
+        "last_name": "Pérez",
+        "email": f"ana{n}-{uuid.uuid4().hex[:6]}@example.org",
+        "category": "academia",
+        "country": "VEN",
+    }
+    body.update(extra)
+    return body
+
+
+async def open_meeting(client: httpx.AsyncClient, **fields: Any) -> dict[str, Any]:
+    """A meeting created by staff and opened for registration; returns its JSON."""
+    start = datetime.now(UTC) + timedelta(days=30)
+    body: dict[str, Any] = {
+        "code": f"T-{uuid.uuid4().hex[:10]}",
+        "title": {"es": "Reunión de prueba", "en": "Test meeting"},
+        "type": "regional_meeting",
+        "activity": "II.3.2",
+        "venue": "Sede del SELA",
+        "city": "Caracas",
+        "country": "VEN",
+        "timezone": "America/Caracas",
+        "start_at": start.isoformat(),
+        "end_at": (start + timedelta(days=2)).isoformat(),
+    }
+    body.update(fields)
+    created = await client.post("/meetings", json=body, headers=STAFF)
+    assert created.status_code == 201, created.text
+    opened = await client.post(
+        f"/meetings/{created.json()['id']}/status",
+        json={"status": "registration_open"},
+        headers=STAFF,
+    )
+    assert opened.status_code == 200, opened.text
+    result: dict[str, Any] = opened.json()
+    return result
+
+
+def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["code"] == code, body
+    return body
+
+
+def field_names(body: dict[str, Any]) -> set[str]:
+    return {e["name"] for e in body.get("errors") or []}
