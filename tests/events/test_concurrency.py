@@ -19,7 +19,9 @@ from tests.events.support import ANONYMOUS, STAFF, open_meeting, person
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
-async def _burst(client: httpx.AsyncClient, meeting_id: str, bodies: list[dict[str, Any]]) -> Counter[str]:
+async def _burst(
+    client: httpx.AsyncClient, meeting_id: str, bodies: list[dict[str, Any]]
+) -> Counter[str]:
     async def one(body: dict[str, Any]) -> httpx.Response:
         return await client.post(
             f"/meetings/{meeting_id}/registrations", json=body, headers=ANONYMOUS
@@ -74,9 +76,7 @@ async def test_per_country_quota_under_concurrency(live_events: ServiceHarness) 
 
 async def test_one_country_quota_and_multi_seat_delegations(live_events: ServiceHarness) -> None:
     client = live_events.client
-    meeting = await open_meeting(
-        client, capacity=60, quotas=[{"country": "BRA", "seats": 10}]
-    )
+    meeting = await open_meeting(client, capacity=60, quotas=[{"country": "BRA", "seats": 10}])
     bodies = [person(f"m{i}", category="delegation", country="BRA", seats=3) for i in range(40)]
     states = await _burst(client, meeting["id"], bodies)
     # 3 delegations of 3 seats fit in 10; the fourth would make 12.

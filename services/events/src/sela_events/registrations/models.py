@@ -35,6 +35,8 @@ class Registration(UUIDPrimaryKey, Timestamps, Base):
     """
 
     __tablename__ = "registrations"
+    # RETURNING fills server defaults at insert time instead of a second SELECT.
+    __mapper_args__ = {"eager_defaults": True}
     __table_args__ = (
         CheckConstraint(check_in("state", RegistrationState), name="state"),
         CheckConstraint(check_in("category", Category), name="category"),

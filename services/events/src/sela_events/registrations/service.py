@@ -308,10 +308,11 @@ async def register(
     meeting = await get_plain(session, meeting_ref)
     _registration_open(meeting, now)
     answers, moderated, invitation = await _validate(session, meeting, data)
-    quotas = [
-        seat_rules.QuotaRule(q.category, q.country, q.per_country, q.seats)
-        for q in await RegistrationRepository(session).quotas(meeting.id)
-    ]
+
+    # From here on the meeting lock is held until commit: keep the work short.
+    meeting = await _locked_meeting(session, meeting.id)
+    _registration_open(meeting, now)
+    quotas, usage = await _limits(session, meeting)
     whole = seat_rules.fit(
         data.category.value,
         data.country,
@@ -326,10 +327,6 @@ async def register(
             [("seats", f"exceeds the {whole.blocking}")],
             code="quota_exceeded",
         )
-
-    # From here on the meeting lock is held until commit: keep the work short.
-    meeting = await _locked_meeting(session, meeting.id)
-    _registration_open(meeting, now)
     repo = RegistrationRepository(session)
     existing = await repo.duplicate(meeting.id, str(data.email), idempotency_key)
     if existing is not None:
@@ -365,7 +362,6 @@ async def register(
     if moderated and not skip_moderation:
         target = R.PENDING
     else:
-        quotas, usage = await _limits(session, meeting)
         target = R.CONFIRMED if _fit(meeting, quotas, usage, reg).fits else R.WAITLISTED
     reg.state = target.value
     repo.add(reg)
