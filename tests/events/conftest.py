@@ -7,7 +7,7 @@ import pytest
 
 from sela_events.app import SPEC
 from sela_events.settings import EventsSettings
-from sela_testing.support import ServiceHarness, Servers, run_service, settings_for_tests
+from sela_testing.support import Servers, ServiceHarness, run_service, settings_for_tests
 
 
 @pytest.fixture
@@ -38,3 +38,16 @@ async def live_events(events_settings: EventsSettings) -> AsyncIterator[ServiceH
     """The service committing for real (concurrency needs separate connections)."""
     async with run_service(SPEC, events_settings, isolated=False) as harness:
         yield harness
+
+
+@pytest.fixture(scope="session")
+async def gateway_database_url(sela_servers: Servers) -> str:
+    """The gateway's test database (the same one tests/gateway uses), migrated."""
+    from sela_gateway import MIGRATIONS
+    from sela_kit.migrations import ensure_database, upgrade
+    from sela_kit.settings import asyncpg_url
+
+    url = asyncpg_url(sela_servers.database_url, "test_sela_gateway")
+    await ensure_database(url)
+    await upgrade(url, MIGRATIONS)
+    return url.render_as_string(hide_password=False)
