@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from bench import gateway, outbox
+from bench import events, gateway, outbox
 from bench.report import (
     RESULTS_DIR,
     BenchmarkError,
@@ -23,6 +23,7 @@ from bench.report import (
 BENCHMARKS: dict[str, Callable[[argparse.Namespace], BenchmarkResult]] = {
     outbox.NAME: lambda args: outbox.run(args.events),
     gateway.NAME: lambda args: gateway.run(args.seconds, args.connections, args.gateway_workers),
+    events.NAME: lambda args: events.run(min(args.events, 5_000)),
 }
 
 

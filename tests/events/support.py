@@ -3,15 +3,37 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
+from sela_kit.identity import Kind
 from sela_testing.support import identity_headers
 
-STAFF = identity_headers("staff", subject="staff-1")
-ANONYMOUS = identity_headers(kind="anonymous")
+
+class FreshIdentity(Mapping[str, str]):
+    """Identity headers signed anew at each use: the gateway's tokens live 60 seconds, and a
+    test module can run longer than that."""
+
+    def __init__(self, *roles: str, kind: Kind = "user", subject: str | None = "tester") -> None:
+        self.roles, self.kind, self.subject = roles, kind, subject
+
+    def __getitem__(self, key: str) -> str:
+        if key != "X-Sela-Identity":
+            raise KeyError(key)
+        return identity_headers(*self.roles, kind=self.kind, subject=self.subject)[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(["X-Sela-Identity"])
+
+    def __len__(self) -> int:
+        return 1
+
+
+STAFF = FreshIdentity("staff", subject="staff-1")
+ANONYMOUS = FreshIdentity(kind="anonymous")
 
 
 def person(n: int | str, **extra: Any) -> dict[str, Any]:

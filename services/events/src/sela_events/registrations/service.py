@@ -20,6 +20,7 @@ from sela_contracts.events import (
     RegistrationCancelled,
     RegistrationConfirmed,
 )
+from sela_events import gate
 from sela_events.mail.templates import render
 from sela_events.meetings.models import Meeting
 from sela_events.meetings.repository import MeetingRepository
@@ -305,6 +306,8 @@ async def register(
 ) -> tuple[Registration, bool]:
     """Register; returns the registration and whether it is new (False: an idempotent replay)."""
     now = now or now_utc()
+    # Before any database work: requests waiting here hold no connection.
+    await gate.hold(session, meeting_ref)
     meeting = await get_plain(session, meeting_ref)
     _registration_open(meeting, now)
     answers, moderated, invitation = await _validate(session, meeting, data)
