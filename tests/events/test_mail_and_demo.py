@@ -6,13 +6,14 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from sela_events import demo
 from sela_events.app import SPEC
 from sela_events.meetings.models import Meeting
 from sela_events.settings import EventsSettings
 from sela_kit.db import Database
+from sela_kit.messaging import OUTBOX
 from sela_testing.support import run_service
 from tests.events.support import open_meeting, person
 from tests.kit.messaging_helpers import eventually
@@ -21,6 +22,17 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def test_confirmation_mail_is_written_as_eml(events_settings: EventsSettings) -> None:
+    # Events committed by earlier tests would be mailed first; this test wants its own.
+    backlog = Database(events_settings.sqlalchemy_url)
+    try:
+        async with backlog.transaction() as session:
+            await session.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.published_at.is_(None))
+                .values(published_at=func.now())
+            )
+    finally:
+        await backlog.dispose()
     async with run_service(SPEC, events_settings, isolated=False, run_background=True) as harness:
         meeting = await open_meeting(harness.client, capacity=5)
         body = person("mail", language="en", first_name="Maria")

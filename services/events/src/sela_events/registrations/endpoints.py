@@ -12,6 +12,7 @@ from sela_events.deps import PRIVATE, Settings, Staff
 from sela_events.meetings.service import get_plain, get_visible
 from sela_events.problems import invalid
 from sela_events.registrations import csvio, service
+from sela_events.registrations.batcher import SeatBatcher
 from sela_events.registrations.models import Registration
 from sela_events.registrations.repository import RegistrationRepository
 from sela_events.registrations.schemas import (
@@ -44,6 +45,14 @@ IdempotencyKey = Annotated[
 ]
 
 
+def seat_batcher(request: Request) -> SeatBatcher:
+    batcher: SeatBatcher | None = getattr(request.app.state, "seat_batcher", None)
+    if batcher is None:
+        batcher = SeatBatcher(request.app.state.database)
+        request.app.state.seat_batcher = batcher
+    return batcher
+
+
 def _created(settings: EventsSettings, reg: Registration) -> RegistrationCreated:
     base = RegistrationRead.model_validate(reg).model_dump()
     return RegistrationCreated(
@@ -63,7 +72,7 @@ def _created(settings: EventsSettings, reg: Registration) -> RegistrationCreated
     },
 )
 async def register(
-    session: DbSession,
+    request: Request,
     settings: Settings,
     identity: CurrentIdentity,
     meeting_id: str,
@@ -72,8 +81,14 @@ async def register(
 ) -> JSONResponse:
     """Register for a meeting (anyone). Confirmed while seats and quotas allow, waitlisted
     otherwise, pending where the category is moderated; an invitation skips moderation."""
-    reg, new = await service.register(
-        session, settings, meeting_id, data, identity, idempotency_key=idempotency_key
+    reg, new = await service.register_batched(
+        request.app.state.database,
+        seat_batcher(request),
+        settings,
+        meeting_id,
+        data,
+        identity,
+        idempotency_key=idempotency_key,
     )
     body = _created(settings, reg).model_dump(mode="json")
     return JSONResponse(body, status_code=201 if new else 200, headers=PRIVATE)

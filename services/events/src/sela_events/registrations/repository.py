@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sela_events.meetings.models import CategoryRule, FormField, Quota
 from sela_events.registrations.models import Invitation, Registration
-from sela_events.vocab import SEAT_HOLDING, RegistrationState
+from sela_events.vocab import ACTIVE, SEAT_HOLDING, RegistrationState
 from sela_kit.pagination import PageParams, paginate
 
 _HELD = [s.value for s in SEAT_HOLDING]
@@ -30,27 +30,28 @@ class RegistrationRepository:
             stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return (await self.session.scalars(stmt)).one_or_none()
 
-    async def duplicate(
-        self, meeting_id: uuid.UUID, email: str, idempotency_key: str | None
-    ) -> Registration | None:
-        """A live registration of the same person, or one made with the same key."""
-        same_person = (func.lower(Registration.email) == email.lower()) & Registration.state.in_(
-            [
-                s.value
-                for s in RegistrationState
-                if s.value not in ("cancelled", "declined", "rejected")
-            ]
+    async def duplicates(
+        self, meeting_id: uuid.UUID, emails: Sequence[str], keys: Sequence[str]
+    ) -> Sequence[Registration]:
+        """Registrations of the meeting made with one of ``keys``, or live ones of one of the
+        addresses (one query for a whole batch)."""
+        live = [s.value for s in ACTIVE]
+        condition: ColumnElement[bool] = func.lower(Registration.email).in_(
+            [e.lower() for e in emails]
+        ) & Registration.state.in_(live)
+        if keys:
+            condition = or_(condition, Registration.idempotency_key.in_(list(keys)))
+        stmt = select(Registration).where(Registration.meeting_id == meeting_id, condition)
+        return (await self.session.scalars(stmt)).all()
+
+    async def use_invitation(self, invitation_id: uuid.UUID, now: datetime) -> bool:
+        """Mark the invitation used; False if it already was (a concurrent registration)."""
+        result = await self.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation_id, Invitation.used_at.is_(None))
+            .values(used_at=now)
         )
-        condition: ColumnElement[bool] = same_person
-        if idempotency_key is not None:
-            condition = or_(same_person, Registration.idempotency_key == idempotency_key)
-        stmt = (
-            select(Registration)
-            .where(Registration.meeting_id == meeting_id, condition)
-            .order_by(Registration.idempotency_key.is_(None))
-            .limit(1)
-        )
-        return (await self.session.scalars(stmt)).first()
+        return bool(getattr(result, "rowcount", 0))
 
     async def usage(self, meeting_id: uuid.UUID) -> dict[tuple[str, str | None], int]:
         """Seats held per (category, country)."""

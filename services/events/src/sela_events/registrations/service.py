@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sela_contracts import EventContract
 from sela_contracts.events import (
     NotificationRequested,
     RegistrationCancelled,
     RegistrationConfirmed,
 )
-from sela_events import gate
 from sela_events.mail.templates import render
 from sela_events.meetings.models import Meeting
 from sela_events.meetings.repository import MeetingRepository
@@ -40,20 +41,26 @@ from sela_events.registrations.tokens import manage_token, new_code, parse_manag
 from sela_events.settings import EventsSettings
 from sela_events.types import pick
 from sela_events.vocab import (
+    ACTIVE,
     SEAT_HOLDING,
     Category,
     MeetingStatus,
     ModificationRule,
     RegistrationState,
 )
-from sela_kit.errors import NotFoundError
+from sela_kit.db import Database
+from sela_kit.errors import DomainError, NotFoundError
 from sela_kit.identity import Identity
-from sela_kit.messaging import record_event
+
+if TYPE_CHECKING:
+    from sela_events.registrations.batcher import SeatBatcher
+from sela_kit.messaging import record_event, record_events
 
 SOURCE = "events"
 # Categories that speak for a member state, so they must name one.
 COUNTRY_REQUIRED = frozenset({Category.DELEGATION, Category.NATIONAL_COORDINATOR})
 R = RegistrationState
+_LIVE = frozenset(s.value for s in ACTIVE)
 
 
 def now_utc() -> datetime:
@@ -68,7 +75,7 @@ def manage_url(settings: EventsSettings, registration_id: uuid.UUID) -> str:
 # -- events and notifications ---------------------------------------------------------------
 
 
-async def _announce(session: AsyncSession, meeting: Meeting, reg: Registration, state: R) -> None:
+def announcement(meeting: Meeting, reg: Registration, state: R) -> EventContract:
     payload: dict[str, Any] = {
         "registration_id": str(reg.id),
         "meeting_id": str(meeting.id),
@@ -78,22 +85,24 @@ async def _announce(session: AsyncSession, meeting: Meeting, reg: Registration, 
         "email": reg.email,
     }
     if state is R.CONFIRMED:
-        await record_event(session, RegistrationConfirmed(**payload), source=SOURCE)
-    else:
-        await record_event(session, RegistrationCancelled(**payload), source=SOURCE)
+        return RegistrationConfirmed(**payload)
+    return RegistrationCancelled(**payload)
 
 
-async def notify(
-    session: AsyncSession,
+async def _announce(session: AsyncSession, meeting: Meeting, reg: Registration, state: R) -> None:
+    await record_event(session, announcement(meeting, reg, state), source=SOURCE)
+
+
+def notice(
     settings: EventsSettings,
     meeting: Meeting,
     reg: Registration,
     kind: str,
-) -> None:
+    calendar: str | None = None,
+) -> NotificationRequested | None:
+    """The mail announcing ``kind`` to the registrant (None when the address was erased)."""
     if reg.email is None:
-        return
-    from sela_events.attendance.calendars import participant_calendar
-
+        return None
     name = " ".join(p for p in (reg.first_name, reg.last_name) if p) or reg.email
     subject, body = render(
         kind,
@@ -103,25 +112,39 @@ async def notify(
         link=manage_url(settings, reg.id),
         deadline=reg.offer_expires_at if kind == "offered" else None,
     )
-    calendar = None
-    if kind == "confirmed" and meeting.start_at is not None:
-        calendar = participant_calendar(meeting, [], reg).decode()
-    await record_event(
-        session,
-        NotificationRequested(
-            notification_id=str(uuid.uuid4()),
-            kind=kind,
-            to=reg.email,
-            to_name=name,
-            language=reg.language,
-            subject_line=subject,
-            body=body,
-            registration_id=str(reg.id),
-            meeting_id=str(meeting.id),
-            calendar=calendar,
-        ),
-        source=SOURCE,
+    return NotificationRequested(
+        notification_id=str(uuid.uuid4()),
+        kind=kind,
+        to=reg.email,
+        to_name=name,
+        language=reg.language,
+        subject_line=subject,
+        body=body,
+        registration_id=str(reg.id),
+        meeting_id=str(meeting.id),
+        calendar=calendar,
     )
+
+
+def _calendar(meeting: Meeting, reg: Registration) -> str | None:
+    from sela_events.attendance.calendars import participant_calendar
+
+    if meeting.start_at is None:
+        return None
+    return participant_calendar(meeting, [], reg).decode()
+
+
+async def notify(
+    session: AsyncSession,
+    settings: EventsSettings,
+    meeting: Meeting,
+    reg: Registration,
+    kind: str,
+) -> None:
+    calendar = _calendar(meeting, reg) if kind == "confirmed" else None
+    message = notice(settings, meeting, reg, kind, calendar)
+    if message is not None:
+        await record_event(session, message, source=SOURCE)
 
 
 async def _move(
@@ -293,54 +316,35 @@ async def _validate(
     return form.answers, moderated, invitation
 
 
-async def register(
+@dataclass
+class Claim:
+    """A validated request for seats, waiting for its decision under the meeting lock."""
+
+    reg: Registration
+    moderated: bool
+    invitation_id: uuid.UUID | None
+    # The mail for each possible outcome, prepared before the lock (the calendar costs).
+    notices: dict[R, NotificationRequested | None] = field(default_factory=dict)
+
+
+Outcome = tuple[Registration, bool] | DomainError
+
+
+async def prepare(
     session: AsyncSession,
     settings: EventsSettings,
     meeting_ref: str,
     data: RegistrationCreate,
     identity: Identity,
     *,
-    idempotency_key: str | None = None,
-    skip_moderation: bool = False,
-    now: datetime | None = None,
-) -> tuple[Registration, bool]:
-    """Register; returns the registration and whether it is new (False: an idempotent replay)."""
-    now = now or now_utc()
-    # Before any database work: requests waiting here hold no connection.
-    await gate.hold(session, meeting_ref)
+    idempotency_key: str | None,
+    skip_moderation: bool,
+    now: datetime,
+) -> tuple[Meeting, Claim]:
+    """Everything that needs no lock: the meeting, the checks of the input, the row, mails."""
     meeting = await get_plain(session, meeting_ref)
     _registration_open(meeting, now)
     answers, moderated, invitation = await _validate(session, meeting, data)
-
-    # From here on the meeting lock is held until commit: keep the work short.
-    meeting = await _locked_meeting(session, meeting.id)
-    _registration_open(meeting, now)
-    quotas, usage = await _limits(session, meeting)
-    whole = seat_rules.fit(
-        data.category.value,
-        data.country,
-        data.seats,
-        capacity=meeting.capacity,
-        quotas=quotas,
-        usage={},
-    )
-    if whole.impossible:
-        raise invalid(
-            f"The request exceeds the {whole.blocking} even with every seat free.",
-            [("seats", f"exceeds the {whole.blocking}")],
-            code="quota_exceeded",
-        )
-    repo = RegistrationRepository(session)
-    existing = await repo.duplicate(meeting.id, str(data.email), idempotency_key)
-    if existing is not None:
-        if idempotency_key is not None and existing.idempotency_key == idempotency_key:
-            return existing, False
-        raise conflict(
-            "This address already has a registration for this meeting; use the link sent "
-            "with it to view or change it.",
-            "already_registered",
-            field="email",
-        )
     reg = Registration(
         id=uuid.uuid4(),
         meeting_id=meeting.id,
@@ -362,25 +366,164 @@ async def register(
         invitation_id=invitation.id if invitation else None,
         checkin_code=new_code(),
     )
-    if moderated and not skip_moderation:
-        target = R.PENDING
-    else:
-        target = R.CONFIRMED if _fit(meeting, quotas, usage, reg).fits else R.WAITLISTED
-    reg.state = target.value
-    repo.add(reg)
-    if invitation is not None:
-        invitation.used_at = now
-    await session.flush()
-    if target is R.CONFIRMED:
-        await _announce(session, meeting, reg, R.CONFIRMED)
-    await notify(
+    claim = Claim(reg, moderated and not skip_moderation, invitation.id if invitation else None)
+    claim.notices = {
+        R.CONFIRMED: notice(settings, meeting, reg, "confirmed", _calendar(meeting, reg)),
+        R.WAITLISTED: notice(settings, meeting, reg, "waitlisted"),
+        R.PENDING: notice(settings, meeting, reg, "received"),
+    }
+    return meeting, claim
+
+
+async def decide(
+    session: AsyncSession, meeting_id: uuid.UUID, claims: Sequence[Claim], now: datetime
+) -> list[Outcome]:
+    """Decide a batch of claims in arrival order under the meeting lock, and write them.
+
+    Each claim gets its registration (new or, for a repeated Idempotency-Key, the existing
+    one) or the error that refuses it; one refused claim does not affect the others.
+    """
+    meeting = await _locked_meeting(session, meeting_id)
+    try:
+        _registration_open(meeting, now)
+    except DomainError as exc:
+        return [exc for _ in claims]
+    repo = RegistrationRepository(session)
+    quotas, usage = await _limits(session, meeting)
+    existing = await repo.duplicates(
+        meeting.id,
+        [str(c.reg.email) for c in claims],
+        [c.reg.idempotency_key for c in claims if c.reg.idempotency_key],
+    )
+    by_key = {r.idempotency_key: r for r in existing if r.idempotency_key}
+    by_email = {str(r.email).lower(): r for r in existing if r.state in _LIVE}
+    outcomes: list[Outcome] = []
+    new: list[Registration] = []
+    events: list[EventContract] = []
+    for claim in claims:
+        reg = claim.reg
+        key = reg.idempotency_key
+        if key is not None and key in by_key:
+            outcomes.append((by_key[key], False))
+            continue
+        email = str(reg.email).lower()
+        if email in by_email:
+            outcomes.append(_already_registered())
+            continue
+        whole = seat_rules.fit(
+            reg.category, reg.country, reg.seats, capacity=meeting.capacity, quotas=quotas, usage={}
+        )
+        if whole.impossible:
+            outcomes.append(
+                invalid(
+                    f"The request exceeds the {whole.blocking} even with every seat free.",
+                    [("seats", f"exceeds the {whole.blocking}")],
+                    code="quota_exceeded",
+                )
+            )
+            continue
+        if claim.invitation_id is not None and not await repo.use_invitation(
+            claim.invitation_id, now
+        ):
+            outcomes.append(
+                invalid("The invitation was used meanwhile.", [("invitation_code", "is used")])
+            )
+            continue
+        if claim.moderated:
+            target = R.PENDING
+        else:
+            fits = _fit(meeting, quotas, usage, reg).fits
+            target = R.CONFIRMED if fits else R.WAITLISTED
+        reg.state = target.value
+        if target is R.CONFIRMED:
+            seat_rules.add(usage, reg.category, reg.country, reg.seats)
+            events.append(announcement(meeting, reg, R.CONFIRMED))
+        message = claim.notices.get(target)
+        if message is not None:
+            events.append(message)
+        new.append(reg)
+        by_email[email] = reg
+        if key is not None:
+            by_key[key] = reg
+        outcomes.append((reg, True))
+    if new:
+        session.add_all(new)
+        await session.flush()
+        await record_events(session, events, source=SOURCE)
+    return outcomes
+
+
+def _already_registered() -> DomainError:
+    return conflict(
+        "This address already has a registration for this meeting; use the link sent "
+        "with it to view or change it.",
+        "already_registered",
+        field="email",
+    )
+
+
+def _result(outcome: Outcome) -> tuple[Registration, bool]:
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+async def register(
+    session: AsyncSession,
+    settings: EventsSettings,
+    meeting_ref: str,
+    data: RegistrationCreate,
+    identity: Identity,
+    *,
+    idempotency_key: str | None = None,
+    skip_moderation: bool = False,
+    now: datetime | None = None,
+) -> tuple[Registration, bool]:
+    """Register inside the caller's transaction (CSV import: every row or none).
+
+    Returns the registration and whether it is new (False: an idempotent replay).
+    """
+    now = now or now_utc()
+    meeting, claim = await prepare(
         session,
         settings,
-        meeting,
-        reg,
-        {R.CONFIRMED: "confirmed", R.WAITLISTED: "waitlisted"}.get(target, "received"),
+        meeting_ref,
+        data,
+        identity,
+        idempotency_key=idempotency_key,
+        skip_moderation=skip_moderation,
+        now=now,
     )
-    return reg, True
+    [outcome] = await decide(session, meeting.id, [claim], now)
+    return _result(outcome)
+
+
+async def register_batched(
+    database: Database,
+    batcher: SeatBatcher,
+    settings: EventsSettings,
+    meeting_ref: str,
+    data: RegistrationCreate,
+    identity: Identity,
+    *,
+    idempotency_key: str | None = None,
+) -> tuple[Registration, bool]:
+    """Register through the meeting's batch: concurrent registrations for one meeting share
+    one lock and one commit (docs/decisions/0034)."""
+    now = now_utc()
+    # A short read-only transaction: a request waiting for its batch holds no connection.
+    async with database.transaction() as session:
+        meeting, claim = await prepare(
+            session,
+            settings,
+            meeting_ref,
+            data,
+            identity,
+            idempotency_key=idempotency_key,
+            skip_moderation=False,
+            now=now,
+        )
+    return _result(await batcher.submit(meeting.id, claim))
 
 
 # -- self-service --------------------------------------------------------------------------
