@@ -4,6 +4,7 @@ from fastapi import APIRouter, FastAPI
 
 from sela_events import demo, jobs
 from sela_events.attendance.endpoints import router as attendance_router
+from sela_events.b2b.endpoints import router as b2b_router
 from sela_events.mail.sender import mail_sender
 from sela_events.meetings.endpoints import router as meetings_router
 from sela_events.models import Base, load_all_models
@@ -28,7 +29,13 @@ SPEC = ServiceSpec(
     settings_cls=EventsSettings,
     migrations=Path(__file__).parent / "migrations",
     metadata=(Base.metadata,),
-    routers=(meetings_router, registrations_router, attendance_router, _jobs_router),
+    routers=(
+        meetings_router,
+        registrations_router,
+        attendance_router,
+        b2b_router,
+        _jobs_router,
+    ),
     consumers=(mail_sender(),),
     demo=demo.load,
 )
