@@ -1,6 +1,7 @@
 """Group commit of registrations: one lock and one transaction for many requests.
 
-Requests for a meeting queue their claims here; one task per meeting takes everything queued,
+Requests for a meeting are checked against its settings (read at most every two seconds)
+and queue their claims here; one task per meeting takes everything queued,
 decides it under the meeting's row lock in one transaction, commits, and answers each request.
 While a batch is in its transaction the next requests queue up, so the batch size follows the
 load: one claim when registrations trickle in, dozens under a rush. Correctness still rests on
@@ -19,6 +20,9 @@ from sela_kit.db import Database
 
 logger = logging.getLogger("sela.events.batcher")
 MAX_BATCH = 200
+# How long a meeting's form, categories and details are reused for checking registrations
+# before the lock. Seats, quotas, status and duplicates are always read under the lock.
+CONFIG_SECONDS = 2.0
 
 
 class SeatBatcher:
@@ -27,6 +31,26 @@ class SeatBatcher:
         self._queues: dict[uuid.UUID, deque[tuple[service.Claim, asyncio.Future[service.Outcome]]]]
         self._queues = {}
         self._workers: dict[uuid.UUID, asyncio.Task[None]] = {}
+        self._configs: dict[str, tuple[float, service.MeetingConfig]] = {}
+        self._config_locks: dict[str, asyncio.Lock] = {}
+
+    async def config(self, meeting_ref: str) -> service.MeetingConfig:
+        """The meeting's registration settings, read at most every CONFIG_SECONDS: under a
+        rush, requests are checked without a database round trip of their own."""
+        loop = asyncio.get_running_loop()
+        cached = self._configs.get(meeting_ref)
+        if cached is not None and loop.time() - cached[0] < CONFIG_SECONDS:
+            return cached[1]
+        lock = self._config_locks.setdefault(meeting_ref, asyncio.Lock())
+        async with lock:
+            cached = self._configs.get(meeting_ref)
+            if cached is not None and loop.time() - cached[0] < CONFIG_SECONDS:
+                return cached[1]
+            async with self.database.transaction() as session:
+                config = await service.load_config(session, meeting_ref)
+            self._configs[meeting_ref] = (loop.time(), config)
+        self._config_locks.pop(meeting_ref, None)
+        return config
 
     async def submit(self, meeting_id: uuid.UUID, claim: service.Claim) -> service.Outcome:
         future: asyncio.Future[service.Outcome] = asyncio.get_running_loop().create_future()

@@ -275,15 +275,41 @@ def _registration_open(meeting: Meeting, now: datetime) -> None:
         raise conflict("The meeting is over.", "registration_closed")
 
 
-async def _validate(
-    session: AsyncSession, meeting: Meeting, data: RegistrationCreate
-) -> tuple[dict[str, Any], bool, Invitation | None]:
-    """Checks that need no lock; returns cleaned answers, moderated?, invitation."""
+@dataclass(frozen=True)
+class MeetingConfig:
+    """What checking a registration needs to know of its meeting, read before the lock."""
+
+    meeting: Meeting
+    moderated: dict[str, bool]  # accepted category -> needs approval
+    fields: tuple[FieldSpec, ...]
+
+
+async def load_config(session: AsyncSession, meeting_ref: str) -> MeetingConfig:
+    meeting = await get_plain(session, meeting_ref)
     repo = RegistrationRepository(session)
+    rules = await repo.category_rules(meeting.id)
+    fields = await repo.form_fields(meeting.id)
+    return MeetingConfig(
+        meeting,
+        {r.category: r.moderated for r in rules},
+        tuple(FieldSpec(f.key, f.kind, f.required, tuple(f.options), f.condition) for f in fields),
+    )
+
+
+async def find_invitation(
+    session: AsyncSession, meeting_id: uuid.UUID, data: RegistrationCreate
+) -> Invitation | None:
+    if data.invitation_code is None:
+        return None
+    return await RegistrationRepository(session).invitation(meeting_id, data.invitation_code)
+
+
+def _validate(
+    config: MeetingConfig, data: RegistrationCreate, invitation: Invitation | None
+) -> tuple[dict[str, Any], bool]:
+    """Checks that need no lock; returns the cleaned answers and whether approval is needed."""
     errors: list[tuple[str, str]] = []
-    invitation = None
     if data.invitation_code is not None:
-        invitation = await repo.invitation(meeting.id, data.invitation_code)
         if invitation is None or invitation.used_at is not None:
             errors.append(("invitation_code", "is not a valid, unused invitation to this meeting"))
         else:
@@ -295,25 +321,19 @@ async def _validate(
                 errors.append(("country", f"the invitation is for {invitation.country}"))
             if data.seats > invitation.seats:
                 errors.append(("seats", f"the invitation is for {invitation.seats} seat(s)"))
-    rules = {r.category: r for r in await repo.category_rules(meeting.id)}
-    rule = rules.get(data.category.value)
-    if rule is None:
-        accepted = ", ".join(sorted(rules)) or "none"
+    moderated = config.moderated.get(data.category.value)
+    if moderated is None:
+        accepted = ", ".join(sorted(config.moderated)) or "none"
         errors.append(("category", f"this meeting accepts the categories: {accepted}"))
     if data.category in COUNTRY_REQUIRED and data.country is None:
         errors.append(("country", f"is required for the category {data.category}"))
     if len(data.companions) > data.seats - 1:
         errors.append(("companions", f"names more people than the {data.seats} seat(s) requested"))
-    fields = [
-        FieldSpec(f.key, f.kind, f.required, tuple(f.options), f.condition)
-        for f in await repo.form_fields(meeting.id)
-    ]
-    form = validate_answers(fields, data.answers)
+    form = validate_answers(config.fields, data.answers)
     errors += [(f"answers.{key}", reason) for key, reason in form.errors]
     if errors:
         raise invalid("The registration has invalid values.", errors)
-    moderated = bool(rule and rule.moderated) and invitation is None
-    return form.answers, moderated, invitation
+    return form.answers, bool(moderated) and invitation is None
 
 
 @dataclass
@@ -330,21 +350,27 @@ class Claim:
 Outcome = tuple[Registration, bool] | DomainError
 
 
-async def prepare(
-    session: AsyncSession,
+def prepare(
     settings: EventsSettings,
-    meeting_ref: str,
+    config: MeetingConfig,
     data: RegistrationCreate,
     identity: Identity,
+    invitation: Invitation | None,
     *,
     idempotency_key: str | None,
     skip_moderation: bool,
     now: datetime,
-) -> tuple[Meeting, Claim]:
-    """Everything that needs no lock: the meeting, the checks of the input, the row, mails."""
-    meeting = await get_plain(session, meeting_ref)
-    _registration_open(meeting, now)
-    answers, moderated, invitation = await _validate(session, meeting, data)
+    check_open: bool = True,
+) -> Claim:
+    """Everything that needs no lock: the checks of the input, the row, the mails.
+
+    ``check_open=False`` leaves the status check to :func:`decide` (a cached meeting's status
+    may be a moment old; the one read under the lock is not).
+    """
+    meeting = config.meeting
+    if check_open:
+        _registration_open(meeting, now)
+    answers, moderated = _validate(config, data, invitation)
     reg = Registration(
         id=uuid.uuid4(),
         meeting_id=meeting.id,
@@ -372,7 +398,7 @@ async def prepare(
         R.WAITLISTED: notice(settings, meeting, reg, "waitlisted"),
         R.PENDING: notice(settings, meeting, reg, "received"),
     }
-    return meeting, claim
+    return claim
 
 
 async def decide(
@@ -484,17 +510,19 @@ async def register(
     Returns the registration and whether it is new (False: an idempotent replay).
     """
     now = now or now_utc()
-    meeting, claim = await prepare(
-        session,
+    config = await load_config(session, meeting_ref)
+    invitation = await find_invitation(session, config.meeting.id, data)
+    claim = prepare(
         settings,
-        meeting_ref,
+        config,
         data,
         identity,
+        invitation,
         idempotency_key=idempotency_key,
         skip_moderation=skip_moderation,
         now=now,
     )
-    [outcome] = await decide(session, meeting.id, [claim], now)
+    [outcome] = await decide(session, config.meeting.id, [claim], now)
     return _result(outcome)
 
 
@@ -511,19 +539,23 @@ async def register_batched(
     """Register through the meeting's batch: concurrent registrations for one meeting share
     one lock and one commit (docs/decisions/0034)."""
     now = now_utc()
-    # A short read-only transaction: a request waiting for its batch holds no connection.
-    async with database.transaction() as session:
-        meeting, claim = await prepare(
-            session,
-            settings,
-            meeting_ref,
-            data,
-            identity,
-            idempotency_key=idempotency_key,
-            skip_moderation=False,
-            now=now,
-        )
-    return _result(await batcher.submit(meeting.id, claim))
+    config = await batcher.config(meeting_ref)
+    invitation = None
+    if data.invitation_code is not None:
+        async with database.transaction() as session:
+            invitation = await find_invitation(session, config.meeting.id, data)
+    claim = prepare(
+        settings,
+        config,
+        data,
+        identity,
+        invitation,
+        idempotency_key=idempotency_key,
+        skip_moderation=False,
+        now=now,
+        check_open=False,
+    )
+    return _result(await batcher.submit(config.meeting.id, claim))
 
 
 # -- self-service --------------------------------------------------------------------------
