@@ -53,3 +53,6 @@ class NotificationRequested(EventContract, subject="events.notification.requeste
     registration_id: str | None = None
     meeting_id: str | None = None
     calendar: str | None = Field(default=None, description="iCalendar text to attach")
+    attach_calendar: bool = Field(
+        default=False, description="The sender attaches the participant's iCalendar itself"
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
+import uuid
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from pathlib import Path
@@ -17,10 +18,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sela_contracts.events import NotificationRequested
 from sela_events.settings import EventsSettings
+from sela_kit.errors import DomainError
 from sela_kit.messaging import ConsumerSpec, InboundEvent, PermanentError
 
 
-def build_message(event: NotificationRequested, sender: str) -> EmailMessage:
+async def _calendar_for(session: AsyncSession, event: NotificationRequested) -> str | None:
+    from sela_events.attendance.service import participant_ics
+    from sela_events.registrations.repository import RegistrationRepository
+
+    if event.calendar or not event.attach_calendar or event.registration_id is None:
+        return event.calendar
+    reg = await RegistrationRepository(session).get(uuid.UUID(event.registration_id))
+    if reg is None or reg.erased:
+        return None
+    try:
+        return (await participant_ics(session, reg)).decode()
+    except DomainError:
+        return None
+
+
+def build_message(
+    event: NotificationRequested, sender: str, calendar: str | None = None
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = formataddr((event.to_name or "", event.to))
@@ -28,9 +47,10 @@ def build_message(event: NotificationRequested, sender: str) -> EmailMessage:
     message["Message-ID"] = make_msgid(idstring=event.notification_id, domain="sela.org")
     message["Content-Language"] = event.language
     message.set_content(event.body)
-    if event.calendar:
+    calendar = calendar or event.calendar
+    if calendar:
         message.add_attachment(
-            event.calendar.encode(),
+            calendar.encode(),
             maintype="text",
             subtype="calendar",
             filename="meeting.ics",
@@ -76,7 +96,7 @@ def mail_sender() -> ConsumerSpec:
         event = inbound.event
         if not isinstance(event, NotificationRequested):
             raise PermanentError(f"unexpected event {inbound.subject}")
-        message = build_message(event, settings.mail_from)
+        message = build_message(event, settings.mail_from, await _calendar_for(session, event))
         if settings.smtp_host:
             await asyncio.to_thread(_send_smtp, settings, message)
         else:

@@ -98,7 +98,6 @@ def notice(
     meeting: Meeting,
     reg: Registration,
     kind: str,
-    calendar: str | None = None,
 ) -> NotificationRequested | None:
     """The mail announcing ``kind`` to the registrant (None when the address was erased)."""
     if reg.email is None:
@@ -122,16 +121,9 @@ def notice(
         body=body,
         registration_id=str(reg.id),
         meeting_id=str(meeting.id),
-        calendar=calendar,
+        # Rendered by the mail sender, off the request path.
+        attach_calendar=kind == "confirmed" and meeting.start_at is not None,
     )
-
-
-def _calendar(meeting: Meeting, reg: Registration) -> str | None:
-    from sela_events.attendance.calendars import participant_calendar
-
-    if meeting.start_at is None:
-        return None
-    return participant_calendar(meeting, [], reg).decode()
 
 
 async def notify(
@@ -141,8 +133,7 @@ async def notify(
     reg: Registration,
     kind: str,
 ) -> None:
-    calendar = _calendar(meeting, reg) if kind == "confirmed" else None
-    message = notice(settings, meeting, reg, kind, calendar)
+    message = notice(settings, meeting, reg, kind)
     if message is not None:
         await record_event(session, message, source=SOURCE)
 
@@ -394,7 +385,7 @@ def prepare(
     )
     claim = Claim(reg, moderated and not skip_moderation, invitation.id if invitation else None)
     claim.notices = {
-        R.CONFIRMED: notice(settings, meeting, reg, "confirmed", _calendar(meeting, reg)),
+        R.CONFIRMED: notice(settings, meeting, reg, "confirmed"),
         R.WAITLISTED: notice(settings, meeting, reg, "waitlisted"),
         R.PENDING: notice(settings, meeting, reg, "received"),
     }
