@@ -6,8 +6,8 @@ import io
 import unicodedata
 from datetime import date
 
-import segno
-from fpdf import FPDF
+# segno and fpdf2 are imported where used: they are slow to import and most processes of
+# the service never draw a QR code or a certificate.
 
 _CERTIFY = {
     "es": ("CERTIFICADO DE ASISTENCIA", "Se certifica que", "asistió a", "Días de asistencia"),
@@ -23,12 +23,16 @@ _CERTIFY = {
 
 
 def qr_svg(payload: str) -> bytes:
+    import segno
+
     out = io.BytesIO()
     segno.make(payload, error="m").save(out, kind="svg", scale=6, border=2)
     return out.getvalue()
 
 
 def qr_png(payload: str) -> bytes:
+    import segno
+
     out = io.BytesIO()
     segno.make(payload, error="m").save(out, kind="png", scale=6, border=2)
     return out.getvalue()
@@ -57,6 +61,8 @@ def certificate_pdf(
     language: str,
     reference: str,
 ) -> bytes:
+    from fpdf import FPDF
+
     heading, certify, attended, days_label = _CERTIFY.get(language, _CERTIFY["es"])
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_title(_latin1(f"{heading} - {participant}"))

@@ -23,9 +23,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]
-from scipy.sparse import coo_array  # type: ignore[import-untyped]
+# numpy and scipy are imported in schedule(): they are slow to import, and only a staff
+# request for a round-table schedule needs them.
 
 
 @dataclass(frozen=True)
@@ -53,6 +52,10 @@ class Plan:
 def schedule(
     wishes: Sequence[Wish], slots: int, tables: Sequence[Table], *, time_limit: float = 20.0
 ) -> Plan:
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp  # type: ignore[import-untyped]
+    from scipy.sparse import coo_array  # type: ignore[import-untyped]
+
     sectors = sorted({t.sector for t in tables if t.sector is not None})
     capacity = {k: sum(1 for t in tables if t.sector == k) for k in sectors}
     general = sum(1 for t in tables if t.sector is None)

@@ -3,19 +3,19 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from sela_events.types import CountryCode, LocalizedText, LongLocalizedText, ShortText
 from sela_events.vocab import Category, FieldKind, MeetingStatus, MeetingType, ModificationRule
 
-_ZONES = available_timezones()
-
 
 def _zone(value: str) -> str:
-    if value not in _ZONES:
-        raise ValueError(f"{value!r} is not an IANA time zone such as America/Caracas")
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone such as America/Caracas") from None
     return value
 
 
