@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from bench import complexity, gateway, indices, migration, outbox, ports_dea
+from bench import complexity, events, gateway, indices, migration, outbox, ports_dea
 from bench.report import (
     RESULTS_DIR,
     BenchmarkError,
@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], BenchmarkResult]] = {
     ports_dea.NAME: lambda args: ports_dea.run(args.dea_sample),
     complexity.NAME: lambda args: complexity.run(),
     migration.NAME: lambda args: migration.run(),
+    events.NAME: lambda args: events.run(min(args.events, 5_000)),
 }
 
 

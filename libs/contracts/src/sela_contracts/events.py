@@ -34,3 +34,25 @@ class AttendanceRecorded(EventContract, subject="events.attendance.recorded", ve
     meeting_id: str
     session_id: str | None = None
     recorded_at: datetime
+
+
+class NotificationRequested(EventContract, subject="events.notification.requested", version=1):
+    """A message to a participant; the events service's mail sender delivers it.
+
+    Written to the outbox with the change it announces, so a mail goes out if and only if
+    the change committed, and never from inside a request.
+    """
+
+    notification_id: str
+    kind: str = Field(description="registration_received, confirmed, waitlisted, offered, ...")
+    to: str
+    to_name: str | None = None
+    language: str = "es"
+    subject_line: str
+    body: str
+    registration_id: str | None = None
+    meeting_id: str | None = None
+    calendar: str | None = Field(default=None, description="iCalendar text to attach")
+    attach_calendar: bool = Field(
+        default=False, description="The sender attaches the participant's iCalendar itself"
+    )

@@ -2,7 +2,7 @@
 
 from sela_kit.messaging.bus import Bus
 from sela_kit.messaging.inbox import ConsumerRunner, ConsumerSpec, InboundEvent, PermanentError
-from sela_kit.messaging.outbox import OutboxRelay, record_event
+from sela_kit.messaging.outbox import OutboxRelay, record_event, record_events
 from sela_kit.messaging.tables import INBOX, KIT_METADATA, OUTBOX
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "OutboxRelay",
     "PermanentError",
     "record_event",
+    "record_events",
 ]

@@ -67,6 +67,40 @@ async def record_event(
     return event_id
 
 
+async def record_events(
+    session: AsyncSession, events: Sequence[EventContract], *, source: str
+) -> list[uuid.UUID]:
+    """:func:`record_event` for many events in one INSERT: one round trip for a batch."""
+    if not events:
+        return []
+    now = datetime.now(UTC).isoformat()
+    request_id = request_id_var.get()
+    rows: list[dict[str, Any]] = []
+    ids: list[uuid.UUID] = []
+    for event in events:
+        ids.append(uuid.uuid4())
+        headers: dict[str, str] = {
+            HEADER_EVENT_VERSION: str(event.version),
+            HEADER_OCCURRED_AT: now,
+            HEADER_SOURCE: source,
+            "traceparent": child_traceparent(traceparent_var.get()),
+        }
+        if request_id is not None:
+            headers[HEADER_REQUEST_ID] = request_id
+        rows.append(
+            {
+                "id": ids[-1],
+                "subject": event.subject,
+                "version": event.version,
+                "payload": event.model_dump(mode="json"),
+                "headers": headers,
+            }
+        )
+    await session.execute(insert(OUTBOX), rows)
+    session.info[_DIRTY] = True
+    return ids
+
+
 def backoff(attempts: int, *, base: float = 0.5, cap: float = 30.0) -> float:
     """Exponential backoff with full jitter."""
     return random.uniform(0, min(cap, base * 2 ** max(attempts - 1, 0)))  # noqa: S311

@@ -1,0 +1,1 @@
+"""Check-in by QR code, attendance per day or session, certificates, calendars."""

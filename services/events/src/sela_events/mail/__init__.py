@@ -1,0 +1,1 @@
+"""Notifications: requested through the outbox, delivered by the mail-sender consumer."""

@@ -1,0 +1,107 @@
+"""The mail sender: a consumer of ``events.notification.requested``.
+
+With SMTP settings it sends through the server; otherwise it writes one ``.eml`` file per
+message into the state folder. The file is named by the message id, so a redelivery
+overwrites rather than duplicates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+import uuid
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sela_contracts.events import NotificationRequested
+from sela_events.settings import EventsSettings
+from sela_kit.errors import DomainError
+from sela_kit.messaging import ConsumerSpec, InboundEvent, PermanentError
+
+
+async def _calendar_for(session: AsyncSession, event: NotificationRequested) -> str | None:
+    from sela_events.attendance.service import participant_ics
+    from sela_events.registrations.repository import RegistrationRepository
+
+    if event.calendar or not event.attach_calendar or event.registration_id is None:
+        return event.calendar
+    reg = await RegistrationRepository(session).get(uuid.UUID(event.registration_id))
+    if reg is None or reg.erased:
+        return None
+    try:
+        return (await participant_ics(session, reg)).decode()
+    except DomainError:
+        return None
+
+
+def build_message(
+    event: NotificationRequested, sender: str, calendar: str | None = None
+) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = formataddr((event.to_name or "", event.to))
+    message["Subject"] = event.subject_line
+    message["Message-ID"] = make_msgid(idstring=event.notification_id, domain="sela.org")
+    message["Content-Language"] = event.language
+    message.set_content(event.body)
+    calendar = calendar or event.calendar
+    if calendar:
+        message.add_attachment(
+            calendar.encode(),
+            maintype="text",
+            subtype="calendar",
+            filename="meeting.ics",
+        )
+    return message
+
+
+def _send_smtp(settings: EventsSettings, message: EmailMessage) -> None:
+    assert settings.smtp_host is not None
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_username and settings.smtp_password:
+            smtp.login(settings.smtp_username, settings.smtp_password.get_secret_value())
+        smtp.send_message(message)
+
+
+def _write_eml(folder: Path, name: str, message: EmailMessage) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.eml"
+    partial = target.with_suffix(".eml.part")
+    partial.write_bytes(bytes(message))
+    partial.replace(target)
+
+
+_settings: list[EventsSettings] = []
+
+
+def configure(settings: EventsSettings) -> None:
+    """Give the sender the running app's settings (the consumer spec is built at import)."""
+    _settings[:] = [settings]
+
+
+def current_settings() -> EventsSettings:
+    if not _settings:
+        _settings.append(EventsSettings())
+    return _settings[0]
+
+
+def mail_sender() -> ConsumerSpec:
+    async def handle(session: AsyncSession, inbound: InboundEvent) -> None:
+        settings = current_settings()
+        event = inbound.event
+        if not isinstance(event, NotificationRequested):
+            raise PermanentError(f"unexpected event {inbound.subject}")
+        message = build_message(event, settings.mail_from, await _calendar_for(session, event))
+        if settings.smtp_host:
+            await asyncio.to_thread(_send_smtp, settings, message)
+        else:
+            await asyncio.to_thread(_write_eml, settings.mail_dir, inbound.message_id, message)
+
+    return ConsumerSpec(
+        name="events-mail-sender", subjects=("events.notification.requested",), handler=handle
+    )

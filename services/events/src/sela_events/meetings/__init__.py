@@ -1,0 +1,1 @@
+"""Meetings: multilingual descriptions, status workflow, agenda, forms, categories, quotas."""

@@ -1,0 +1,1 @@
+"""Registrations: seats under capacity and quotas, moderation, waiting list, self-service."""
