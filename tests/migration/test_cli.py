@@ -33,13 +33,11 @@ def test_import_command(
     slug = f"t-cli-{uuid.uuid4().hex[:6]}"
     runner = CliRunner()
     try:
-        done = runner.invoke(app, ["import", "migration", "stocks", str(good), "--slug", slug])
+        done = runner.invoke(app, ["import", "migration", str(good), "--slug", slug])
         assert done.exit_code == 0, done.output
         assert f"{slug}: " in done.stdout
         assert "years [2010, 2015, 2020]" in done.stdout
-        failed = runner.invoke(
-            app, ["import", "migration", "stocks", str(bad), "--slug", f"{slug}-bad"]
-        )
+        failed = runner.invoke(app, ["import", "migration", str(bad), "--slug", f"{slug}-bad"])
         assert failed.exit_code == 1
         assert "row 2" in failed.stderr
         assert "stock_total" in failed.stderr
