@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from bench import gateway, indices, outbox
+from bench import gateway, indices, introversion, outbox
 from bench.report import (
     RESULTS_DIR,
     BenchmarkError,
@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], BenchmarkResult]] = {
     outbox.NAME: lambda args: outbox.run(args.events),
     gateway.NAME: lambda args: gateway.run(args.seconds, args.connections, args.gateway_workers),
     indices.NAME: lambda args: indices.run(),
+    introversion.NAME: lambda args: introversion.run(),
 }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from sela_indices.methods.trade import (
     IntroversionError,
@@ -482,6 +483,8 @@ def test_mercosur_on_the_agtpa_panel() -> None:
     # MERCOSUR trades with itself far more than geography-neutral partners would.
     assert result["rtii"].is_between(0.5, 1, closed="none").all()
     assert all(math.isfinite(v) for v in result["intensity"])
+    as_text = read.flows.with_columns(pl.col("reporter", "partner").cast(pl.String))
+    assert_frame_equal(introversion(as_text, blocs), result, rel_tol=1e-12)
     total = introversion(mirror_flows(read.flows), blocs, "total")
     assert total.height == result.height
     assert total["rtii"].is_between(-1, 1).all()
