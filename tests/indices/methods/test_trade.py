@@ -294,6 +294,17 @@ def test_products_by_level_sum_to_the_totals() -> None:
         "0",
         "8",
     ]
+    # Enum products take the single-integer-key path; without a classification, HS.
+    coded = flows.drop("classification").with_columns(
+        pl.col("product").cast(pl.Enum(["010121", "020110", "847130"]))
+    )
+    assert_frame_equal(
+        introversion(coded, BLOCS, by="product"),
+        introversion(flows.drop("classification"), BLOCS, by="product"),
+        rel_tol=1e-12,
+    )
+    sections = introversion(coded, BLOCS, by="section").filter(pl.col("bloc") == "B")
+    assert sections.select("section", "f_ii").rows() == [("I", 30.0), ("XVI", 30.0)]
     tis = bilateral_intensity(flows, by="heading")
     assert set(tis["heading"]) == {"0101", "0201", "8471"}
 

@@ -666,15 +666,17 @@ def _section(chapter: pl.Expr) -> pl.Expr:
 
 
 def _group(by: Level, schema: pl.Schema) -> pl.Expr:
-    product = pl.col("product")
     if by == "product":
-        return product.alias(by)
+        return pl.col("product").alias(by)
+    product = pl.col("product").cast(pl.String)
     if by == "heading":
         return product.str.slice(0, 4).alias(by)
     if by == "chapter":
         return product.str.slice(0, 2).alias(by)
-    classification = pl.col("classification").fill_null("HS").str.to_uppercase()
-    sitc = classification.str.starts_with("S")
+    if "classification" not in schema:
+        return _section(product.str.slice(0, 2)).alias(by)
+    classification = pl.col("classification").cast(pl.String).fill_null("HS")
+    sitc = classification.str.to_uppercase().str.starts_with("S")
     return (
         pl.when(sitc)
         .then(product.str.slice(0, 1))
@@ -739,23 +741,31 @@ def _raise_absent(check: pl.DataFrame, flow: str) -> None:
         )
 
 
-def _cells(prepared: pl.LazyFrame, groups: list[str], width: int) -> pl.LazyFrame:
-    """Sums per year, product group and (member or other) pair; ``a``, ``b`` are numbers."""
+def _cells(
+    prepared: pl.LazyFrame, groups: list[str], width: int
+) -> tuple[pl.LazyFrame, dict[str, pl.Expr]]:
+    """Sums per year, product group and (member or other) pair; ``a``, ``b`` are numbers.
+
+    Also returns, per group column, the expression that turns it into text at the end: Enum
+    groups stay category numbers through the joins and are named only in the small result.
+    """
     schema = prepared.collect_schema()
     cell = pl.col("cell")
-    if all(isinstance(schema[g], pl.Enum) for g in groups):
+    if groups and not all(isinstance(schema[g], pl.Enum) for g in groups):
+        summed = prepared.group_by("year", *groups, "cell").agg(pl.col("v").sum())
+        names = {g: pl.col(g).cast(pl.String) for g in groups}
+    else:
         # One integer key: polars groups a single UInt64 column about three times faster
         # than the row encoding of several columns, which dominates on a product panel.
         labels = [cast(pl.Enum, schema[g]).categories for g in groups]
-        sizes = [len(label) for label in labels]
         key = pl.col("year").cast(pl.UInt64)
-        for name, size in zip(groups, sizes, strict=True):
-            key = key * size + pl.col(name).to_physical().cast(pl.UInt64)
+        for name, label in zip(groups, labels, strict=True):
+            key = key * len(label) + pl.col(name).to_physical().cast(pl.UInt64)
         key = key * (width * width) + cell.cast(pl.UInt64)
         rest = pl.col("key") // (width * width)
         decoded: list[pl.Expr] = []
         for name, label in reversed(list(zip(groups, labels, strict=True))):
-            decoded.append(pl.lit(label).gather(rest % len(label)).alias(name))
+            decoded.append((rest % len(label)).cast(pl.UInt32).alias(name))
             rest = rest // len(label)
         summed = (
             prepared.select(key.alias("key"), "v")
@@ -767,13 +777,15 @@ def _cells(prepared: pl.LazyFrame, groups: list[str], width: int) -> pl.LazyFram
                 (pl.col("key") % (width * width)).cast(pl.UInt32).alias("cell"),
                 "v",
             )
-            .with_columns(pl.col(name).cast(schema[name]) for name in groups)
         )
-    else:
-        summed = prepared.group_by("year", *groups, "cell").agg(pl.col("v").sum())
-    return summed.select(
+        names = {
+            g: pl.lit(label.cast(pl.String)).gather(pl.col(g))
+            for g, label in zip(groups, labels, strict=True)
+        }
+    cells = summed.select(
         "year", *groups, (cell // width).alias("a"), (cell % width).alias("b"), "v"
     )
+    return cells, names
 
 
 def introversion(
@@ -807,8 +819,12 @@ def introversion(
     index = {code: k for k, code in enumerate(sorted(set(members_text["country"])))}
     other = len(index)
     width = other + 1
+    bloc_names = pl.Series(sorted(set(members_text["bloc"])), dtype=pl.String)
     members = members_text.lazy().with_columns(
-        pl.col("country").replace_strict(index, return_dtype=pl.UInt32)
+        pl.col("bloc").replace_strict(
+            {name: k for k, name in enumerate(bloc_names)}, return_dtype=pl.UInt32
+        ),
+        pl.col("country").replace_strict(index, return_dtype=pl.UInt32),
     )
 
     schema = _lazy(flows).collect_schema()
@@ -825,7 +841,7 @@ def introversion(
             .replace_strict(index, default=other, return_dtype=pl.UInt32)
         )
 
-    prepared = _cells(
+    prepared, names = _cells(
         prepared.select(
             "year",
             *groups,
@@ -899,8 +915,9 @@ def introversion(
             pl.lit(flow).alias("flow"),
         )
         .select(
-            *keys[:2],
-            *[pl.col(g).cast(pl.String) for g in groups],
+            pl.lit(bloc_names).gather(pl.col("bloc")).alias("bloc"),
+            "year",
+            *[names[g].alias(g) for g in groups],
             "flow",
             "members",
             "reporting",
