@@ -97,14 +97,19 @@ Interface
   one row per bloc, year (and ``classification`` and product group when ``by`` is given) for
   the years that have flows: ``bloc, year, [classification, <by>], flow, members,
   reporting, f_ii, f_io, f_i, f_oi, f_oo, f_o, f_wi (F_.i), f_w (F_..), share, intensity,
-  hi, he, rtii``.
+  hi, he, rtii``; ``members`` counts the bloc's members that year, ``reporting`` those with
+  at least one row as reporter (AGTPA has no Paraguay: MERCOSUR 4 members, 3 reporting).
+  Bloc-years without any flow of the type are left out; a year with flows but a bloc
+  without any gives zeros and null measures.
 * ``by``: ``"product"`` (codes as given), ``"heading"`` (first 4 digits), ``"chapter"``
   (first 2: HS chapter, SITC division) or ``"section"`` (HS section I–XXI from the chapter;
   SITC section = first digit).
 * ``bilateral_intensity(flows, flow="exports", by=None) -> pl.DataFrame``: ``reporter,
-  partner, year, [classification, <by>], flow, f_ab, f_a, f_wb, f_w, intensity``.
-* ``mirror_flows(flows, source="X")``: adds the mirror of one flow type (``m_ba = x_ab``) so
-  that imports and total trade can be measured on a single matrix (AGTPA, gravity, BACI).
+  partner, year, [classification, <by>], flow, f_ab, f_a, f_wb, f_w, intensity`` for every
+  pair with a row (reporter and partner keep the input's dtype).
+* ``mirror_flows(flows, source="X") -> pl.LazyFrame``: adds the mirror of one flow type
+  (``m_ba = x_ab``) so that imports and total trade can be measured on a single matrix
+  (AGTPA, gravity, BACI).
 
 Everything runs as one lazy polars plan per call (the small ``blocs`` frame is collected
 first to number the member countries). Country columns may be String or Enum; with Enum
