@@ -9,7 +9,16 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from bench import complexity, events, gateway, indices, migration, outbox, ports_dea
+from bench import (
+    complexity,
+    events,
+    gateway,
+    indices,
+    introversion,
+    migration,
+    outbox,
+    ports_dea,
+)
 from bench.report import (
     RESULTS_DIR,
     BenchmarkError,
@@ -28,6 +37,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], BenchmarkResult]] = {
     complexity.NAME: lambda args: complexity.run(),
     migration.NAME: lambda args: migration.run(),
     events.NAME: lambda args: events.run(min(args.events, 5_000)),
+    introversion.NAME: lambda args: introversion.run(),
 }
 
 

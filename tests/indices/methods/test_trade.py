@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from sela_indices.methods.trade import (
     IntroversionError,
@@ -293,6 +294,17 @@ def test_products_by_level_sum_to_the_totals() -> None:
         "0",
         "8",
     ]
+    # Enum products take the single-integer-key path; without a classification, HS.
+    coded = flows.drop("classification").with_columns(
+        pl.col("product").cast(pl.Enum(["010121", "020110", "847130"]))
+    )
+    assert_frame_equal(
+        introversion(coded, BLOCS, by="product"),
+        introversion(flows.drop("classification"), BLOCS, by="product"),
+        rel_tol=1e-12,
+    )
+    sections = introversion(coded, BLOCS, by="section").filter(pl.col("bloc") == "B")
+    assert sections.select("section", "f_ii").rows() == [("I", 30.0), ("XVI", 30.0)]
     tis = bilateral_intensity(flows, by="heading")
     assert set(tis["heading"]) == {"0101", "0201", "8471"}
 
@@ -482,6 +494,8 @@ def test_mercosur_on_the_agtpa_panel() -> None:
     # MERCOSUR trades with itself far more than geography-neutral partners would.
     assert result["rtii"].is_between(0.5, 1, closed="none").all()
     assert all(math.isfinite(v) for v in result["intensity"])
+    as_text = read.flows.with_columns(pl.col("reporter", "partner").cast(pl.String))
+    assert_frame_equal(introversion(as_text, blocs), result, rel_tol=1e-12)
     total = introversion(mirror_flows(read.flows), blocs, "total")
     assert total.height == result.height
     assert total["rtii"].is_between(-1, 1).all()

@@ -5,8 +5,10 @@ Reading
 ``read_flows(source, layout=None, ...) -> TradeFlows`` turns a file (bytes or a path; CSV,
 gzip-compressed CSV or XLSX) into one long frame, :data:`FLOWS_SCHEMA`:
 
-``reporter, partner`` (ISO 3166 alpha-3), ``year`` (Int32), ``classification``, ``product``
-(String, null when the file has no products), ``value`` (Float64, in the file's unit),
+``reporter, partner`` (ISO 3166 alpha-3 as the Enum :data:`COUNTRY` of every current and
+historic code pycountry knows, the project's extra areas and ``ZZZ``), ``year`` (Int32),
+``classification``, ``product`` (String, null when the file has no products), ``value``
+(Float64, in the file's unit),
 ``flow`` (``"X"`` exports of reporter to partner, ``"M"`` imports of reporter from partner).
 
 Layouts (detected from the header when ``layout`` is None):
@@ -95,16 +97,24 @@ Interface
   one row per bloc, year (and ``classification`` and product group when ``by`` is given) for
   the years that have flows: ``bloc, year, [classification, <by>], flow, members,
   reporting, f_ii, f_io, f_i, f_oi, f_oo, f_o, f_wi (F_.i), f_w (F_..), share, intensity,
-  hi, he, rtii``.
+  hi, he, rtii``; ``members`` counts the bloc's members that year, ``reporting`` those with
+  at least one row as reporter (AGTPA has no Paraguay: MERCOSUR 4 members, 3 reporting).
+  Bloc-years without any flow of the type are left out; a year with flows but a bloc
+  without any gives zeros and null measures.
 * ``by``: ``"product"`` (codes as given), ``"heading"`` (first 4 digits), ``"chapter"``
   (first 2: HS chapter, SITC division) or ``"section"`` (HS section I–XXI from the chapter;
   SITC section = first digit).
 * ``bilateral_intensity(flows, flow="exports", by=None) -> pl.DataFrame``: ``reporter,
-  partner, year, [classification, <by>], flow, f_ab, f_a, f_wb, f_w, intensity``.
-* ``mirror_flows(flows, source="X")``: adds the mirror of one flow type (``m_ba = x_ab``) so
-  that imports and total trade can be measured on a single matrix (AGTPA, gravity, BACI).
+  partner, year, [classification, <by>], flow, f_ab, f_a, f_wb, f_w, intensity`` for every
+  pair with a row (reporter and partner keep the input's dtype).
+* ``mirror_flows(flows, source="X") -> pl.LazyFrame``: adds the mirror of one flow type
+  (``m_ba = x_ab``) so that imports and total trade can be measured on a single matrix
+  (AGTPA, gravity, BACI).
 
-Everything runs as one lazy polars plan per call.
+Everything runs as one lazy polars plan per call (the small ``blocs`` frame is collected
+first to number the member countries). Country columns may be String or Enum; with Enum
+(as ``read_flows`` gives them) the flows are mapped to member numbers by position, which is
+what makes a 10-million-row panel take about a second (``bench/introversion.py``).
 """
 
 from __future__ import annotations
@@ -116,12 +126,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import polars as pl
 import pycountry
 
-from sela_indices.reference.countries import countries
+from sela_indices.periods import parse_period
+from sela_indices.reference.countries import countries, data_file
 
 Layout = Literal["sela", "agtpa", "hmr", "baci", "comtrade"]
 LAYOUTS: tuple[Layout, ...] = ("sela", "agtpa", "hmr", "baci", "comtrade")
@@ -134,15 +145,29 @@ FLOW_CODES: dict[str, tuple[str, ...]] = {
 Level = Literal["product", "heading", "chapter", "section"]
 LEVELS: tuple[Level, ...] = ("product", "heading", "chapter", "section")
 
+
+UNALLOCATED = "ZZZ"
+
+
+def _known_codes() -> list[str]:
+    current = {c.alpha_3 for c in pycountry.countries}
+    historic = {c.alpha_3 for c in pycountry.historic_countries}
+    extra = {c["code"] for c in data_file("areas.json")["extra_countries"]}
+    return sorted(current | historic | extra | {UNALLOCATED})
+
+
+# The codes are a closed set once checked, so flows carry them as an Enum: two bytes a cell,
+# and the indices map them to bloc members by position instead of hashing strings.
+COUNTRY = pl.Enum(_known_codes())
 FLOWS_SCHEMA = pl.Schema(
     {
-        "reporter": pl.String,
-        "partner": pl.String,
-        "year": pl.Int32,
-        "classification": pl.String,
-        "product": pl.String,
-        "value": pl.Float64,
-        "flow": pl.String,
+        "reporter": COUNTRY,
+        "partner": COUNTRY,
+        "year": pl.Int32(),
+        "classification": pl.String(),
+        "product": pl.String(),
+        "value": pl.Float64(),
+        "flow": pl.String(),
     }
 )
 REJECTED_SCHEMA = pl.Schema(
@@ -150,7 +175,6 @@ REJECTED_SCHEMA = pl.Schema(
 )
 YEARS = (1900, 2100)
 HMR_YEAR = 2006
-UNALLOCATED = "ZZZ"
 RENAMED = {"ROM": "ROU", "ZAR": "COD", "TMP": "TLS"}
 # UN Comtrade (and so BACI) publish some economies under codes that are not ISO 3166
 # numeric: territories grouped with a country, and former customs unions.
@@ -242,8 +266,7 @@ class TradeFlows:
 
 @cache
 def _alpha3_codes() -> frozenset[str]:
-    historic = {c.alpha_3 for c in pycountry.historic_countries}
-    return frozenset({c.code for c in countries()} | historic | {UNALLOCATED})
+    return frozenset(COUNTRY.categories)
 
 
 @cache
@@ -614,14 +637,14 @@ def bloc_frame(
     blocs: Iterable[str],
     years: Iterable[int],
 ) -> pl.DataFrame:
-    """``bloc, country, year``: the members of each bloc on 2 July of each year (the year's
-    middle day, as the report aggregates count them), e.g. from
-    ``MembershipTable.members_at``."""
+    """``bloc, country, year``: the members of each bloc on the middle day of each year, the
+    rule of the report aggregates (decision 0013), e.g. from ``MembershipTable.members_at``."""
+    middles = {year: parse_period(str(year)).middle for year in years}
     rows = [
         (bloc, country, year)
         for bloc in blocs
-        for year in years
-        for country in members_at(bloc, date(year, 7, 2))
+        for year, middle in middles.items()
+        for country in members_at(bloc, middle)
     ]
     return pl.DataFrame(
         rows, schema={"bloc": pl.String, "country": pl.String, "year": pl.Int32}, orient="row"
@@ -648,15 +671,17 @@ def _section(chapter: pl.Expr) -> pl.Expr:
 
 
 def _group(by: Level, schema: pl.Schema) -> pl.Expr:
-    product = pl.col("product")
     if by == "product":
-        return product.alias(by)
+        return pl.col("product").alias(by)
+    product = pl.col("product").cast(pl.String)
     if by == "heading":
         return product.str.slice(0, 4).alias(by)
     if by == "chapter":
         return product.str.slice(0, 2).alias(by)
-    classification = pl.col("classification").fill_null("HS").str.to_uppercase()
-    sitc = classification.str.starts_with("S")
+    if "classification" not in schema:
+        return _section(product.str.slice(0, 2)).alias(by)
+    classification = pl.col("classification").cast(pl.String).fill_null("HS")
+    sitc = classification.str.to_uppercase().str.starts_with("S")
     return (
         pl.when(sitc)
         .then(product.str.slice(0, 1))
@@ -666,10 +691,10 @@ def _group(by: Level, schema: pl.Schema) -> pl.Expr:
 
 
 def _prepared(
-    flows: pl.LazyFrame | pl.DataFrame, flow: str, by: Level | None, *, what: str
+    flows: pl.LazyFrame | pl.DataFrame, flow: str, by: Level | None, *, what: str, pairs: bool
 ) -> tuple[pl.LazyFrame, list[str], tuple[str, ...]]:
     """``a, b, year, [classification, <by>], v``: the flows of the requested type, domestic
-    ones excluded, summed per pair (so that total trade is x_ab + m_ab)."""
+    ones excluded; with ``pairs``, summed per pair (so that total trade is x_ab + m_ab)."""
     if flow not in FLOW_CODES:
         raise IntroversionError(f"flow {flow!r} in {what}: use exports, imports or total")
     if by is not None and by not in LEVELS:
@@ -691,18 +716,17 @@ def _prepared(
         groups.append(by)
         extra.append(_group(by, schema))
     codes = FLOW_CODES[flow]
-    prepared = (
-        lazy.filter(pl.col("flow").is_in(codes) & (pl.col("reporter") != pl.col("partner")))
-        .select(
-            pl.col("reporter").cast(pl.String).alias("a"),
-            pl.col("partner").cast(pl.String).alias("b"),
-            pl.col("year").cast(pl.Int32),
-            *extra,
-            pl.col("value").cast(pl.Float64).alias("v"),
-        )
-        .group_by("a", "b", "year", *groups)
-        .agg(pl.col("v").sum())
+    prepared = lazy.filter(
+        pl.col("flow").is_in(codes) & (pl.col("reporter") != pl.col("partner"))
+    ).select(
+        pl.col("reporter").alias("a"),
+        pl.col("partner").alias("b"),
+        pl.col("year").cast(pl.Int32),
+        *extra,
+        pl.col("value").cast(pl.Float64).alias("v"),
     )
+    if pairs:
+        prepared = prepared.group_by("a", "b", "year", *groups).agg(pl.col("v").sum())
     return prepared, groups, codes
 
 
@@ -722,6 +746,53 @@ def _raise_absent(check: pl.DataFrame, flow: str) -> None:
         )
 
 
+def _cells(
+    prepared: pl.LazyFrame, groups: list[str], width: int
+) -> tuple[pl.LazyFrame, dict[str, pl.Expr]]:
+    """Sums per year, product group and (member or other) pair; ``a``, ``b`` are numbers.
+
+    Also returns, per group column, the expression that turns it into text at the end: Enum
+    groups stay category numbers through the joins and are named only in the small result.
+    """
+    schema = prepared.collect_schema()
+    cell = pl.col("cell")
+    if groups and not all(isinstance(schema[g], pl.Enum) for g in groups):
+        summed = prepared.group_by("year", *groups, "cell").agg(pl.col("v").sum())
+        names = {g: pl.col(g).cast(pl.String) for g in groups}
+    else:
+        # One integer key: polars groups a single UInt64 column about three times faster
+        # than the row encoding of several columns, which dominates on a product panel.
+        labels = [cast(pl.Enum, schema[g]).categories for g in groups]
+        key = pl.col("year").cast(pl.UInt64)
+        for name, label in zip(groups, labels, strict=True):
+            key = key * len(label) + pl.col(name).to_physical().cast(pl.UInt64)
+        key = key * (width * width) + cell.cast(pl.UInt64)
+        rest = pl.col("key") // (width * width)
+        decoded: list[pl.Expr] = []
+        for name, label in reversed(list(zip(groups, labels, strict=True))):
+            decoded.append((rest % len(label)).cast(pl.UInt32).alias(name))
+            rest = rest // len(label)
+        summed = (
+            prepared.select(key.alias("key"), "v")
+            .group_by("key")
+            .agg(pl.col("v").sum())
+            .select(
+                rest.cast(pl.Int32).alias("year"),
+                *decoded,
+                (pl.col("key") % (width * width)).cast(pl.UInt32).alias("cell"),
+                "v",
+            )
+        )
+        names = {
+            g: pl.lit(label.cast(pl.String)).gather(pl.col(g))
+            for g, label in zip(groups, labels, strict=True)
+        }
+    cells = summed.select(
+        "year", *groups, (cell // width).alias("a"), (cell % width).alias("b"), "v"
+    )
+    return cells, names
+
+
 def introversion(
     flows: pl.LazyFrame | pl.DataFrame,
     blocs: pl.LazyFrame | pl.DataFrame,
@@ -732,16 +803,59 @@ def introversion(
 
     Definitions and sources in the module docstring. ``blocs``: ``bloc, country, year``.
     """
-    prepared, groups, codes = _prepared(flows, flow, by, what="introversion")
+    prepared, groups, codes = _prepared(flows, flow, by, what="introversion", pairs=False)
     blocs_lazy = _lazy(blocs)
     missing = sorted({"bloc", "country", "year"} - set(blocs_lazy.collect_schema()))
     if missing:
         raise IntroversionError(f"blocs lack the columns {missing} (bloc, country, year)")
-    members = blocs_lazy.select(
-        pl.col("bloc").cast(pl.String),
-        pl.col("country").cast(pl.String),
-        pl.col("year").cast(pl.Int32),
-    ).unique()
+    members_text = (
+        blocs_lazy.select(
+            pl.col("bloc").cast(pl.String),
+            pl.col("country").cast(pl.String),
+            pl.col("year").cast(pl.Int32),
+        )
+        .unique()
+        .collect()
+    )
+    # Countries outside every bloc play one role, "rest of the world", so each code maps to
+    # its index among the bloc members or to one shared index; the flows then collapse onto
+    # at most (members + 1)² integer cells per year before any join, instead of hashing
+    # country strings row by row in every join.
+    index = {code: k for k, code in enumerate(sorted(set(members_text["country"])))}
+    other = len(index)
+    width = other + 1
+    bloc_names = pl.Series(sorted(set(members_text["bloc"])), dtype=pl.String)
+    members = members_text.lazy().with_columns(
+        pl.col("bloc").replace_strict(
+            {name: k for k, name in enumerate(bloc_names)}, return_dtype=pl.UInt32
+        ),
+        pl.col("country").replace_strict(index, return_dtype=pl.UInt32),
+    )
+
+    schema = _lazy(flows).collect_schema()
+
+    def code(column: str, source: str) -> pl.Expr:
+        dtype = schema[source]
+        if isinstance(dtype, pl.Enum):
+            positions = [index.get(c, other) for c in dtype.categories]
+            lookup = pl.Series(positions, dtype=pl.UInt32)
+            return pl.lit(lookup).gather(pl.col(column).to_physical())
+        return (
+            pl.col(column)
+            .cast(pl.String)
+            .replace_strict(index, default=other, return_dtype=pl.UInt32)
+        )
+
+    prepared, names = _cells(
+        prepared.select(
+            "year",
+            *groups,
+            (code("a", "reporter") * width + code("b", "partner")).alias("cell"),
+            "v",
+        ),
+        groups,
+        width,
+    )
     keys = ["bloc", "year", *groups]
     as_a = members.rename({"country": "a"})
     as_b = members.rename({"country": "b"}).with_columns(pl.lit(True).alias("b_in"))
@@ -806,8 +920,9 @@ def introversion(
             pl.lit(flow).alias("flow"),
         )
         .select(
-            *keys[:2],
-            *groups,
+            pl.lit(bloc_names).gather(pl.col("bloc")).alias("bloc"),
+            "year",
+            *[names[g].alias(g) for g in groups],
             "flow",
             "members",
             "reporting",
@@ -839,7 +954,7 @@ def bilateral_intensity(
 ) -> pl.DataFrame:
     """``TI_ab = (f_ab / F_a) / (F_.b / F_..)`` for every pair with a flow; for exports,
     ``(x_ij / X_i) / (x_wj / X_w)`` (Iapadre 2004; the WITS trade intensity index)."""
-    prepared, groups, codes = _prepared(flows, flow, by, what="bilateral_intensity")
+    prepared, groups, codes = _prepared(flows, flow, by, what="bilateral_intensity", pairs=True)
     cell = ["year", *groups]
     result = (
         prepared.with_columns(
@@ -857,7 +972,8 @@ def bilateral_intensity(
         .select(
             pl.col("a").alias("reporter"),
             pl.col("b").alias("partner"),
-            *cell,
+            "year",
+            *[pl.col(g).cast(pl.String) for g in groups],
             "flow",
             pl.col("v").alias("f_ab"),
             "f_a",
