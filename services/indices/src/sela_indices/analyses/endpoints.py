@@ -4,12 +4,14 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from pydantic import BaseModel
 
 from sela_indices.analyses import service
 from sela_indices.analyses.complexity import ComplexityParams
 from sela_indices.analyses.repository import AnalysisRepository
 from sela_indices.analyses.schemas import AnalysisRead, JobAccepted
 from sela_indices.analyses.vulnerability import VulnerabilityParams
+from sela_indices.observations import formats
 from sela_kit.db import DbSession
 from sela_kit.errors import problem_responses
 from sela_kit.identity import Identity, require_roles
@@ -66,21 +68,29 @@ async def get_analysis_table(
     frame = await service.table(session, run_id, name, filters)
     if limit is not None:
         frame = frame.head(limit)
-    wants_csv = format == "csv" or (
-        format is None and "text/csv" in request.headers.get("accept", "")
-    )
-    if wants_csv:
-        return Response(
-            frame.write_csv().encode(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
+    if formats.wants_csv(request.headers.get("accept"), format):
+        return formats.download(frame.write_csv().encode(), name, "csv")
     return {
         "analysis": str(run_id),
         "table": name,
         "count": frame.height,
         "items": frame.to_dicts(),
     }
+
+
+async def _queue(
+    request: Request,
+    response: Response,
+    session: DbSession,
+    kind: str,
+    body: BaseModel,
+    identity: Identity,
+) -> JobAccepted:
+    accepted = await service.submit(
+        session, kind, body.model_dump(mode="json"), identity.subject, public_prefix(request)
+    )
+    response.headers["Location"] = accepted.status_url
+    return accepted
 
 
 @router.post(
@@ -100,15 +110,7 @@ async def run_vulnerability(
     crisis dating, KLR signals with noise-to-signal-minimising thresholds, composite, crisis
     probability by band, forecast, and an out-of-sample backtest when `cutoff` is given.
     Poll `status_url`; the result is stored as an analysis. Staff only."""
-    accepted = await service.submit(
-        session,
-        "vulnerability",
-        body.model_dump(mode="json"),
-        identity.subject,
-        public_prefix(request),
-    )
-    response.headers["Location"] = accepted.status_url
-    return accepted
+    return await _queue(request, response, session, "vulnerability", body, identity)
 
 
 @router.post(
@@ -127,12 +129,4 @@ async def run_complexity(
     """Queue the productive-niches analysis (II.3.1) of a trade dataset with products: RCA,
     ECI/PCI, proximity, density, COI/COG and the niches of each country (optionally only where
     a bloc partner is strong). Announces `indices.niches.published`. Staff only."""
-    accepted = await service.submit(
-        session,
-        "complexity",
-        body.model_dump(mode="json"),
-        identity.subject,
-        public_prefix(request),
-    )
-    response.headers["Location"] = accepted.status_url
-    return accepted
+    return await _queue(request, response, session, "complexity", body, identity)

@@ -132,21 +132,9 @@ async def list_observations(
     fmt = format or formats.negotiate(request.headers.get("accept"))
     stem = "-".join(q.indicators or ["observations"])[:60]
     if fmt == "csv":
-        return Response(
-            formats.to_csv(frame),
-            media_type=formats.MEDIA_TYPES["csv"],
-            headers={
-                "Content-Disposition": f'attachment; filename="{formats.filename(stem, "csv")}"'
-            },
-        )
+        return formats.download(formats.to_csv(frame), stem, "csv")
     if fmt == "xlsx":
-        return Response(
-            formats.to_xlsx(frame),
-            media_type=formats.MEDIA_TYPES["xlsx"],
-            headers={
-                "Content-Disposition": f'attachment; filename="{formats.filename(stem, "xlsx")}"'
-            },
-        )
+        return formats.download(formats.to_xlsx(frame), stem, "xlsx")
     return ObservationPage(
         items=[ObservationRead(**r) for r in formats.to_records(frame)],
         count=frame.height,

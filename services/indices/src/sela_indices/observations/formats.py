@@ -6,6 +6,7 @@ import io
 from typing import Any, Literal
 
 import polars as pl
+from starlette.responses import Response
 
 Format = Literal["json", "csv", "xlsx"]
 MEDIA_TYPES: dict[str, str] = {
@@ -44,6 +45,20 @@ def to_xlsx(frame: pl.DataFrame, title: str = "observations") -> bytes:
 
 def to_records(frame: pl.DataFrame) -> list[dict[str, Any]]:
     return _export(frame).to_dicts()
+
+
+def wants_csv(accept: str | None, fmt: str | None) -> bool:
+    """An explicit `format` wins; otherwise the Accept header decides."""
+    return fmt == "csv" or (fmt is None and "text/csv" in (accept or ""))
+
+
+def download(body: bytes, stem: str, fmt: Format) -> Response:
+    """A file download: the format's media type and an attachment name."""
+    return Response(
+        body,
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename(stem, fmt)}"'},
+    )
 
 
 def filename(stem: str, fmt: Format) -> str:

@@ -11,23 +11,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sela_indices.loaders.validate import OBSERVATION_SCHEMA
 from sela_indices.observations.models import Vintage
+from sela_indices.sql import driver_connection, frame_from_rows
 
 Progress = Callable[[str, int, int], None]
 
 # Columns of a query result, in order; the frame built from them has this schema.
-RESULT_SCHEMA: dict[str, Any] = {
-    "indicator": pl.String,
-    "area": pl.String,
-    "period": pl.String,
-    "freq": pl.String,
-    "period_start": pl.Date,
-    "value": pl.Float64,
-    "status": pl.String,
-    "unit": pl.String,
-    "source": pl.String,
-    "vintage": pl.Datetime("us", "UTC"),
-    "vintage_id": pl.Int64,
-}
+RESULT_SCHEMA = pl.Schema(
+    {
+        "indicator": pl.String(),
+        "area": pl.String(),
+        "period": pl.String(),
+        "freq": pl.String(),
+        "period_start": pl.Date(),
+        "value": pl.Float64(),
+        "status": pl.String(),
+        "unit": pl.String(),
+        "source": pl.String(),
+        "vintage": pl.Datetime("us", "UTC"),
+        "vintage_id": pl.Int64(),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -89,10 +92,7 @@ class ObservationRepository:
     ) -> MergeCounts:
         """Store ``frame`` as ``vintage``: rows whose value, status or source changed close the
         current row and add a new one; identical rows add nothing; nothing is deleted."""
-        connection = await self.session.connection()
-        raw = await connection.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
+        driver = await driver_connection(self.session)
         # Only an integer id goes into the staging table's name; values travel as parameters.
         staging = f"incoming_{int(vintage.id)}"
         await driver.execute(
@@ -200,9 +200,7 @@ class ObservationRepository:
         if limit is not None:
             params["limit"] = limit
         rows = (await self.session.execute(text(sql), params)).all()
-        # Column-wise construction: several times faster than polars' row-wise path.
-        columns = list(zip(*rows, strict=True)) if rows else [() for _ in RESULT_SCHEMA]
-        return pl.DataFrame(dict(zip(RESULT_SCHEMA, columns, strict=True)), schema=RESULT_SCHEMA)
+        return frame_from_rows(rows, RESULT_SCHEMA)
 
     async def history(self, indicator: str, area: str, period: str) -> list[dict[str, Any]]:
         rows = await self.session.execute(

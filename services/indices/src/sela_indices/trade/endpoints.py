@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from sela_indices.catalogue.endpoints import split_codes
+from sela_indices.observations import formats
 from sela_indices.observations.endpoints import read_upload, settings_of
 from sela_indices.trade import service
 from sela_indices.trade.repository import TradeRepository
@@ -20,18 +21,6 @@ from sela_kit.identity import Identity, require_roles
 router = APIRouter(tags=["trade"])
 Staff = Annotated[Identity, Depends(require_roles("staff"))]
 Format = Annotated[Literal["json", "csv"] | None, Query(description="Overrides Accept")]
-
-
-def _csv(body: bytes, name: str) -> Response:
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
-
-
-def _wants_csv(request: Request, fmt: str | None) -> bool:
-    return fmt == "csv" or (fmt is None and "text/csv" in request.headers.get("accept", ""))
 
 
 @router.post(
@@ -126,8 +115,8 @@ async def trade_introversion(
     chosen = await service.dataset_for(session, dataset, name)
     codes = split_codes(mechanism) or []
     frame, mirrored = await service.introversion(session, chosen, codes, flow, by, start, end)
-    if _wants_csv(request, format):
-        return _csv(frame.write_csv().encode(), f"introversion-{flow}")
+    if formats.wants_csv(request.headers.get("accept"), format):
+        return formats.download(frame.write_csv().encode(), f"introversion-{flow}", "csv")
     return IntroversionResult(
         dataset=TradeDatasetRead.model_validate(chosen),
         mirrored=mirrored,
@@ -160,8 +149,8 @@ async def trade_bilateral_intensity(
     frame, mirrored = await service.bilateral(
         session, chosen, flow, split_codes(reporter), split_codes(partner), start, end
     )
-    if _wants_csv(request, format):
-        return _csv(frame.write_csv().encode(), f"bilateral-intensity-{flow}")
+    if formats.wants_csv(request.headers.get("accept"), format):
+        return formats.download(frame.write_csv().encode(), f"bilateral-intensity-{flow}", "csv")
     return BilateralResult(
         dataset=TradeDatasetRead.model_validate(chosen),
         mirrored=mirrored,

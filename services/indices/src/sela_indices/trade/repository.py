@@ -8,6 +8,7 @@ import polars as pl
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sela_indices.sql import driver_connection, frame_from_rows
 from sela_indices.trade.models import TradeDataset
 
 FLOW_COLUMNS = ("reporter", "partner", "year", "classification", "product", "value", "flow")
@@ -40,10 +41,7 @@ class TradeRepository:
         return dataset
 
     async def copy_flows(self, dataset_id: int, flows: pl.DataFrame) -> None:
-        connection = await self.session.connection()
-        raw = await connection.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
+        driver = await driver_connection(self.session)
         frame = flows.select(pl.lit(dataset_id).alias("dataset_id"), *FLOW_COLUMNS)
         await driver.copy_records_to_table(
             "trade_flow", records=frame.iter_rows(), columns=["dataset_id", *FLOW_COLUMNS]
@@ -82,5 +80,4 @@ class TradeRepository:
                 params,
             )
         ).all()
-        columns = list(zip(*rows, strict=True)) if rows else [() for _ in FLOW_COLUMNS]
-        return pl.DataFrame(dict(zip(FLOW_COLUMNS, columns, strict=True)), schema=FLOW_SCHEMA)
+        return frame_from_rows(rows, FLOW_SCHEMA)
