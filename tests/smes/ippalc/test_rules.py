@@ -146,8 +146,14 @@ async def test_illegal_transitions_change_nothing(smes: ServiceHarness) -> None:
     assert late["code"] == "assessment_locked"
     # Sent back to draft by staff, the questionnaires open again.
     await move(client, assessment, "draft")
-    ok(await client.put(f"{url}/answers/government", json=answers_body({"a1p1": False}),
-                        headers=focal_point("COL")))  # fmt: skip
+    changed = ok(await client.put(f"{url}/answers/government",
+                                  json=answers_body({"a1p1": False}, " (revised)"),
+                                  headers=focal_point("COL")))  # fmt: skip
+    revised = {a["question"]: a for a in changed}
+    assert len(revised) == 10
+    assert revised["a1p1"]["value"] is False
+    assert revised["a1p1"]["evidence"] == "evidence a1p1 (revised)"
+    assert revised["a1p2"]["value"] == "some"
 
 
 async def test_who_sees_and_edits_what(smes: ServiceHarness) -> None:

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -83,7 +83,9 @@ class IppalcRepository:
         stmt = select(Answer).where(Answer.assessment_id == assessment_id)
         if questionnaire is not None:
             stmt = stmt.where(Answer.questionnaire == questionnaire)
-        return (await self.session.scalars(stmt.order_by(Answer.question))).all()
+        # Rows upserted in Core earlier in this session must not come back stale.
+        stmt = stmt.order_by(Answer.question).execution_options(populate_existing=True)
+        return (await self.session.scalars(stmt)).all()
 
     async def answers_of_many(
         self, assessment_ids: Sequence[uuid.UUID], questionnaire: Questionnaire
@@ -106,18 +108,7 @@ class IppalcRepository:
         """Insert or replace answers (``question``, ``value``, ``evidence``, ``comments``)."""
         if not rows:
             return
-        stmt = insert(Answer).values(
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "assessment_id": assessment_id,
-                    "questionnaire": questionnaire,
-                    "answered_by": answered_by,
-                    **row,
-                }
-                for row in rows
-            ]
-        )
+        stmt = insert(Answer.__table__)  # type: ignore[arg-type]  # Core: no ORM bulk overhead
         stmt = stmt.on_conflict_do_update(
             index_elements=["assessment_id", "questionnaire", "question"],
             set_={
@@ -125,10 +116,21 @@ class IppalcRepository:
                 "evidence": stmt.excluded.evidence,
                 "comments": stmt.excluded.comments,
                 "answered_by": stmt.excluded.answered_by,
-                "updated_at": stmt.excluded.updated_at,
+                "updated_at": func.now(),
             },
         )
-        await self.session.execute(stmt)
+        # One cached statement, many parameter sets (executemany, sent in batches).
+        params = [
+            {
+                "id": uuid.uuid4(),
+                "assessment_id": assessment_id,
+                "questionnaire": questionnaire.value,
+                "answered_by": answered_by,
+                **row,
+            }
+            for row in rows
+        ]
+        await self.session.execute(stmt, params)
 
     async def delete_answers(self, assessment_id: uuid.UUID) -> None:
         await self.session.execute(delete(Answer).where(Answer.assessment_id == assessment_id))
