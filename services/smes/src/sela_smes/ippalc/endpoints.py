@@ -37,20 +37,20 @@ Countries = Annotated[list[str], Query(alias="country", description="ISO3 countr
 
 
 @router.get("/editions", response_model=list[EditionSummary])
-async def list_editions(session: DbSession) -> list[EditionSummary]:
+async def list_ippalc_editions(session: DbSession) -> list[EditionSummary]:
     """The editions of the framework (2019: seven dimensions; later ones are new data)."""
     rows = await IppalcRepository.from_session(session).list_editions()
     return [service.summary(r) for r in rows]
 
 
 @router.get("/editions/{code}", response_model=framework.Edition, responses=READ_ERRORS)
-async def get_edition(code: str, session: DbSession) -> framework.Edition:
+async def get_ippalc_edition(code: str, session: DbSession) -> framework.Edition:
     """One edition whole: blocks and weights, dimensions, sub-dimensions, questions, scale."""
     return service.parse_edition((await service.edition_row(session, code)).framework)
 
 
 @router.post("/editions", status_code=201, response_model=EditionSummary, responses=WRITE_ERRORS)
-async def create_edition(
+async def create_ippalc_edition(
     body: framework.Edition, session: DbSession, identity: CurrentIdentity
 ) -> EditionSummary:
     """Add an edition of the framework (staff). Editions never change once stored."""
@@ -58,7 +58,7 @@ async def create_edition(
 
 
 @router.post("/assessments", status_code=201, response_model=AssessmentRead, responses=WRITE_ERRORS)
-async def create_assessment(
+async def create_ippalc_assessment(
     body: AssessmentCreate, session: DbSession, identity: CurrentIdentity
 ) -> AssessmentRead:
     """Open the assessment of a country in a round against an edition (staff)."""
@@ -66,7 +66,7 @@ async def create_assessment(
 
 
 @router.get("/assessments", response_model=list[AssessmentRead], responses=READ_ERRORS)
-async def list_assessments(
+async def list_ippalc_assessments(
     session: DbSession,
     identity: CurrentIdentity,
     rounds: Rounds = [],  # noqa: B006 - FastAPI copies query defaults
@@ -79,7 +79,7 @@ async def list_assessments(
 
 
 @router.get("/assessments/{assessment_id}", response_model=AssessmentRead, responses=READ_ERRORS)
-async def get_assessment(
+async def get_ippalc_assessment(
     assessment_id: uuid.UUID, session: DbSession, identity: CurrentIdentity
 ) -> AssessmentRead:
     assessment = await service.visible_assessment(session, identity, assessment_id)
@@ -91,7 +91,7 @@ async def get_assessment(
     response_model=list[AnswerRead],
     responses=READ_ERRORS,
 )
-async def get_answers(
+async def get_ippalc_answers(
     assessment_id: uuid.UUID,
     questionnaire: Questionnaire,
     session: DbSession,
@@ -107,7 +107,7 @@ async def get_answers(
     response_model=list[AnswerRead],
     responses=WRITE_ERRORS,
 )
-async def set_answers(
+async def set_ippalc_answers(
     assessment_id: uuid.UUID,
     questionnaire: Questionnaire,
     body: AnswersIn,
@@ -126,7 +126,7 @@ async def set_answers(
     response_model=ReconciliationRead,
     responses=READ_ERRORS,
 )
-async def get_reconciliation(
+async def get_ippalc_reconciliation(
     assessment_id: uuid.UUID, session: DbSession, identity: CurrentIdentity
 ) -> ReconciliationRead:
     """Both questionnaires side by side with the agreed answer; disagreements listed."""
@@ -138,7 +138,7 @@ async def get_reconciliation(
     response_model=ReconciliationRead,
     responses=WRITE_ERRORS,
 )
-async def accept_agreements(
+async def accept_ippalc_agreements(
     assessment_id: uuid.UUID, session: DbSession, identity: CurrentIdentity
 ) -> ReconciliationRead:
     """Take every answer both questionnaires share as agreed (staff, under review)."""
@@ -150,7 +150,7 @@ async def accept_agreements(
     response_model=AssessmentRead,
     responses=WRITE_ERRORS,
 )
-async def transition(
+async def transition_ippalc_assessment(
     assessment_id: uuid.UUID, body: TransitionIn, session: DbSession, identity: CurrentIdentity
 ) -> AssessmentRead:
     """Move the assessment: draft → submitted → under_review → validated → published (and
@@ -164,7 +164,7 @@ async def transition(
     response_model=list[AuditRead],
     responses=problem_responses(401, 403, 404),
 )
-async def get_audit(
+async def get_ippalc_audit(
     assessment_id: uuid.UUID, session: DbSession, identity: CurrentIdentity
 ) -> list[AuditRead]:
     """Every change of answers and of state: who, when, what (staff and the country)."""
@@ -173,7 +173,7 @@ async def get_audit(
 
 
 @router.get("/assessments/{assessment_id}/scores", response_model=ScoresRead, responses=READ_ERRORS)
-async def get_scores(
+async def get_ippalc_scores(
     assessment_id: uuid.UUID,
     session: DbSession,
     identity: CurrentIdentity,
@@ -196,7 +196,7 @@ async def get_scores(
 
 
 @router.get("/results", response_model=ResultsRead, responses=READ_ERRORS)
-async def get_results(
+async def get_ippalc_results(
     session: DbSession,
     rounds: Rounds = [],  # noqa: B006
     countries: Countries = [],  # noqa: B006
@@ -214,7 +214,7 @@ async def get_results(
     },
     response_class=Response,
 )
-async def radar(
+async def ippalc_radar_chart(
     session: DbSession,
     rounds: Rounds = [],  # noqa: B006
     countries: Countries = [],  # noqa: B006

@@ -24,6 +24,9 @@ Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,3
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 
 
+MAX_OPEN_ANSWER = 20000
+
+
 class QuestionKind(StrEnum):
     binary = "binary"
     multiple_choice = "multiple_choice"
@@ -100,14 +103,14 @@ class SubDimension(_Strict):
     block_weights: dict[str, float] | None = Field(
         default=None, description="Overrides of the edition's block weights for this part"
     )
-    questions: list[Question] = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1, max_length=500)
 
 
 class Dimension(_Strict):
     code: Code
     name: Name
     weight: float = Field(default=1, gt=0)
-    subdimensions: list[SubDimension] = Field(min_length=1)
+    subdimensions: list[SubDimension] = Field(min_length=1, max_length=100)
 
 
 class Edition(_Strict):
@@ -118,8 +121,8 @@ class Edition(_Strict):
     description: str | None = Field(default=None, max_length=5000)
     scale: Scale = Field(default_factory=Scale)
     question_weights: QuestionWeights = Field(default_factory=QuestionWeights)
-    blocks: list[Block] = Field(min_length=1)
-    dimensions: list[Dimension] = Field(min_length=1)
+    blocks: list[Block] = Field(min_length=1, max_length=20)
+    dimensions: list[Dimension] = Field(min_length=1, max_length=100)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -181,6 +184,8 @@ def check_answer(question: Question, value: Any) -> str | None:
             return f"expected one of the options {codes}"
     elif not isinstance(value, str) or not value.strip():
         return "an open question takes a non-empty text"
+    elif len(value) > MAX_OPEN_ANSWER:
+        return f"an open answer has at most {MAX_OPEN_ANSWER} characters"
     return None
 
 
