@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from sela_smes.ippalc import framework
-from sela_testing.support import ServiceHarness
+from sela_testing.support import ServiceHarness, identity_headers
 from tests.smes.ippalc.support import (
     BASE,
     anonymous,
@@ -200,3 +200,54 @@ async def test_a_second_edition_is_data_and_rounds_compare(smes: ServiceHarness)
     assert b"Average r-2019" in svg.content
     none = problem(await client.get(f"{BASE}/results/radar?round=nothing-here"), 422)
     assert none["code"] == "no_results"
+
+
+async def test_published_results_loaded_as_data(smes: ServiceHarness) -> None:
+    client = smes.client
+    url = f"{BASE}/reported-results"
+    regional: dict[str, Any] = {
+        "edition": "2019",
+        "round": "2019-report",
+        "source": "OECD/CAF/SELA (2019), regional average of the seven countries",
+        "dimensions": {"3": 3.77},
+    }
+    created = ok(await client.post(url, json=regional, headers=staff()), 201)
+    assert created["country"] is None
+    assert created["dimensions"] == {"3": 3.77}
+    country = {**regional, "country": "chl", "dimensions": {"3": 4.1, "7": 3.2},
+               "subdimensions": {"3.1": 4.5}, "overall": 3.9}  # fmt: skip
+    ok(await client.post(url, json=country, headers=staff()), 201)
+
+    again = problem(await client.post(url, json=regional, headers=staff()), 409)
+    assert again["errors"][0]["name"] == "body.round"
+    wrong = {**regional, "country": "XXX"}
+    assert (
+        problem(await client.post(url, json=wrong, headers=staff()), 422)["errors"][0]["name"]
+        == "body.country"
+    )
+    wrong = {**regional, "country": "URY", "dimensions": {"9": 3.0, "3": 5.5},
+             "subdimensions": {"3.9": 2.0}, "overall": 0.5}  # fmt: skip
+    bad = problem(await client.post(url, json=wrong, headers=staff()), 422)
+    assert sorted(e["name"] for e in bad["errors"]) == [
+        "body.dimensions.3", "body.dimensions.9", "body.overall", "body.subdimensions.3.9"
+    ]  # fmt: skip
+    empty = {**regional, "country": "URY", "dimensions": {}}
+    assert (
+        problem(await client.post(url, json=empty, headers=staff()), 422)["errors"][0]["name"]
+        == "body.dimensions"
+    )
+    focal = identity_headers("focal_point", country="URY")
+    problem(await client.post(url, json={**regional, "country": "URY"}, headers=focal), 403)
+
+    results = ok(await client.get(f"{BASE}/results?round=2019-report", headers=anonymous()))
+    assert results["rounds"] == ["2019-report"]
+    assert results["results"] == []
+    assert [(r["country"], r["dimensions"].get("3")) for r in results["reported"]] == [
+        (None, 3.77), ("CHL", 4.1)
+    ]  # fmt: skip
+    # A country filter keeps the regional figures beside the country's.
+    only = ok(await client.get(f"{BASE}/results?round=2019-report&country=MEX"))
+    assert [r["country"] for r in only["reported"]] == [None]
+    svg = await client.get(f"{BASE}/results/radar?round=2019-report&format=svg")
+    assert svg.status_code == 200, svg.text
+    assert b"Region 2019-report (reported)" in svg.content

@@ -24,6 +24,8 @@ from sela_smes.ippalc.schemas import (
     AuditRead,
     EditionSummary,
     ReconciliationRead,
+    ReportedResultCreate,
+    ReportedResultRead,
     ResultsRead,
     ScoresRead,
     TransitionIn,
@@ -206,6 +208,20 @@ async def get_ippalc_results(
     return await service.results(session, rounds, countries)
 
 
+@router.post(
+    "/reported-results",
+    status_code=201,
+    response_model=ReportedResultRead,
+    responses=WRITE_ERRORS,
+)
+async def create_ippalc_reported_result(
+    body: ReportedResultCreate, session: DbSession, identity: CurrentIdentity
+) -> ReportedResultRead:
+    """Load scores as a published report gives them, when the questionnaires are not available
+    (staff); without a country, a regional figure. Shown apart in ``GET /ippalc/results``."""
+    return await service.create_reported(session, identity, body)
+
+
 @router.get(
     "/results/radar",
     responses={
@@ -223,7 +239,7 @@ async def ippalc_radar_chart(
 ) -> Response:
     """A radar chart of the dimension scores of the published results selected."""
     data = await service.results(session, rounds, countries)
-    if not data.results:
+    if not data.results and not data.reported:
         raise InvalidInputError(
             "No published IPPALC results match round and country.", code="no_results"
         )
@@ -236,6 +252,12 @@ async def ippalc_radar_chart(
     if average:
         for a in data.regional_averages:
             series[f"Average {a.round}"] = [a.dimensions.get(c) for c in codes]
+    for reported in data.reported:
+        if reported.dimensions:
+            who = reported.country or "Region"
+            series[f"{who} {reported.round} (reported)"] = [
+                reported.dimensions.get(c) for c in codes
+            ]
     labels = [f"{d.code}. {d.name}" if len(d.name) < 28 else f"{d.code}. {d.name[:26]}…"
               for d in data.dimensions]  # fmt: skip
     # Drawing takes a few hundred milliseconds of CPU: off the event loop.

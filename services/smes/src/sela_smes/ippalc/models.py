@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import DateTime, Enum, Float, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -95,3 +95,19 @@ class AuditEntry(Base, UUIDPrimaryKey):
     from_state: Mapped[State | None] = mapped_column(enum_column(State, "ippalc_state"))
     to_state: Mapped[State | None] = mapped_column(enum_column(State, "ippalc_state"))
     detail: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class ReportedResult(Base, UUIDPrimaryKey, Timestamps):
+    """Published scores loaded as data when the questionnaires are not available: one
+    country's (or, without a country, the region's) scores in a round, as a report gives them."""
+
+    __tablename__ = "ippalc_reported_results"
+
+    edition_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ippalc_editions.id"), index=True)
+    round: Mapped[str] = mapped_column(String(40), index=True)
+    country: Mapped[str | None] = mapped_column(String(3))
+    source: Mapped[str] = mapped_column(Text)
+    overall: Mapped[float | None] = mapped_column(Float)
+    dimensions: Mapped[dict[str, float]] = mapped_column(JSONB)
+    subdimensions: Mapped[dict[str, float]] = mapped_column(JSONB)
+    created_by: Mapped[str | None] = mapped_column(String(200))

@@ -11,7 +11,15 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from sela_smes.ippalc.models import Answer, Assessment, AuditEntry, Edition, Questionnaire, State
+from sela_smes.ippalc.models import (
+    Answer,
+    Assessment,
+    AuditEntry,
+    Edition,
+    Questionnaire,
+    ReportedResult,
+    State,
+)
 
 
 class IppalcRepository:
@@ -143,3 +151,27 @@ class IppalcRepository:
             .order_by(AuditEntry.at, AuditEntry.id)
         )
         return (await self.session.scalars(stmt)).all()
+
+    # Reported results
+    async def reported(
+        self, rounds: Sequence[str] = (), countries: Sequence[str] = ()
+    ) -> Sequence[ReportedResult]:
+        """Reported results of ``rounds``; of ``countries`` and the regional rows, if given."""
+        stmt = select(ReportedResult)
+        if rounds:
+            stmt = stmt.where(ReportedResult.round.in_(rounds))
+        if countries:
+            stmt = stmt.where(
+                or_(ReportedResult.country.in_(countries), ReportedResult.country.is_(None))
+            )
+        stmt = stmt.order_by(ReportedResult.round, ReportedResult.country.nulls_first())
+        return (await self.session.scalars(stmt)).all()
+
+    async def reported_for(self, round_: str, country: str | None) -> ReportedResult | None:
+        match = (
+            ReportedResult.country.is_(None)
+            if country is None
+            else ReportedResult.country == country
+        )
+        stmt = select(ReportedResult).where(ReportedResult.round == round_, match)
+        return await self.session.scalar(stmt)

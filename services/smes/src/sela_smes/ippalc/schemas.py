@@ -177,11 +177,42 @@ class RegionalAverage(BaseModel):
     subdimensions: dict[str, float]
 
 
+class ReportedResultCreate(BaseModel):
+    """Scores as a published report gives them, for when the questionnaires are not available."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    edition: EditionCode
+    round: RoundCode
+    country: str | None = Field(
+        default=None, description="ISO3; none for a regional figure (e.g. the report's average)"
+    )
+    source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    overall: float | None = None
+    dimensions: dict[str, float] = Field(default_factory=dict)
+    subdimensions: dict[str, float] = Field(default_factory=dict)
+
+
+class ReportedResultRead(_Read):
+    id: uuid.UUID
+    edition: str
+    round: str
+    country: str | None
+    source: str
+    overall: float | None
+    dimensions: dict[str, float]
+    subdimensions: dict[str, float]
+    created_at: datetime
+
+
 class ResultsRead(BaseModel):
     """Published results side by side: countries of a round, or one country across rounds."""
 
     rounds: list[str]
     dimensions: list[AxisRead]
     subdimensions: list[AxisRead]
-    results: list[CountryResult]
+    results: list[CountryResult] = Field(description="Computed from published assessments")
     regional_averages: list[RegionalAverage]
+    reported: list[ReportedResultRead] = Field(
+        description="Scores loaded as published by a report (country none: regional figures)"
+    )

@@ -22,6 +22,7 @@ from sela_smes.ippalc.models import (
     AuditEntry,
     Edition,
     Questionnaire,
+    ReportedResult,
     State,
 )
 from sela_smes.ippalc.problems import conflict, invalid, invalid_many
@@ -36,6 +37,8 @@ from sela_smes.ippalc.schemas import (
     ReconciliationItem,
     ReconciliationRead,
     RegionalAverage,
+    ReportedResultCreate,
+    ReportedResultRead,
     ResultsRead,
 )
 
@@ -537,10 +540,15 @@ async def results(
         )
         for r in rows
     ]
+    reported = await repo.reported(rounds, codes)
+    reported_editions = await repo.editions_by_ids(list({r.edition_id for r in reported}))
+    frameworks = [(p.assessment.round, p.edition) for p in published] + [
+        (r.round, parse_edition(reported_editions[r.edition_id].framework)) for r in reported
+    ]
     dimension_axes: dict[str, str] = {}
     sub_axes: dict[str, str] = {}
-    for p in sorted(published, key=lambda p: p.assessment.round):
-        for d in p.edition.dimensions:
+    for _, edition in sorted(frameworks, key=lambda f: f[0]):
+        for d in edition.dimensions:
             dimension_axes.setdefault(d.code, d.name)
             for s in d.subdimensions:
                 sub_axes.setdefault(s.code, s.name)
@@ -561,12 +569,76 @@ async def results(
         for round_ in sorted({r.round for r in results_})
     ]
     return ResultsRead(
-        rounds=sorted({r.round for r in results_}),
+        rounds=sorted({r.round for r in results_} | {r.round for r in reported}),
         dimensions=[AxisRead(code=c, name=n) for c, n in dimension_axes.items()],
         subdimensions=[AxisRead(code=c, name=n) for c, n in sub_axes.items()],
         results=results_,
         regional_averages=averages,
+        reported=[_reported(r, reported_editions[r.edition_id].code) for r in reported],
     )
+
+
+def _reported(row: ReportedResult, edition: str) -> ReportedResultRead:
+    return ReportedResultRead(
+        id=row.id,
+        edition=edition,
+        round=row.round,
+        country=row.country,
+        source=row.source,
+        overall=row.overall,
+        dimensions=row.dimensions,
+        subdimensions=row.subdimensions,
+        created_at=row.created_at,
+    )
+
+
+async def create_reported(
+    session: AsyncSession, identity: Identity, body: ReportedResultCreate
+) -> ReportedResultRead:
+    """Store scores as a report published them (staff); every code and score is checked
+    against the edition."""
+    access.require_staff(identity)
+    country = None if body.country is None else country_code(body.country)
+    row = await IppalcRepository.from_session(session).edition_by_code(body.edition)
+    if row is None:
+        raise invalid("body.edition", f"no IPPALC edition {body.edition!r}")
+    edition = parse_edition(row.framework)
+    low, high = edition.scale.min, edition.scale.max
+    dims = {d.code for d in edition.dimensions}
+    subs = {s.code for d in edition.dimensions for s in d.subdimensions}
+    errors: list[tuple[str, str]] = []
+    for field_name, values, known in (
+        ("dimensions", body.dimensions, dims),
+        ("subdimensions", body.subdimensions, subs),
+    ):
+        for code, value in values.items():
+            if code not in known:
+                errors.append((f"body.{field_name}.{code}", f"not in edition {edition.code}"))
+            elif not low <= value <= high:
+                errors.append((f"body.{field_name}.{code}", f"outside the scale {low}-{high}"))
+    if body.overall is not None and not low <= body.overall <= high:
+        errors.append(("body.overall", f"outside the scale {low}-{high}"))
+    if body.overall is None and not body.dimensions and not body.subdimensions:
+        errors.append(("body.dimensions", "give at least one score"))
+    if errors:
+        raise invalid_many(errors)
+    repo = IppalcRepository.from_session(session)
+    if await repo.reported_for(body.round, country) is not None:
+        who = country or "the region"
+        raise conflict("body.round", f"reported results of {who} in round {body.round} exist")
+    reported = ReportedResult(
+        edition_id=row.id,
+        round=body.round,
+        country=country,
+        source=body.source,
+        overall=body.overall,
+        dimensions=body.dimensions,
+        subdimensions=body.subdimensions,
+        created_by=_actor(identity),
+    )
+    await repo.add(reported)
+    await session.refresh(reported)
+    return _reported(reported, edition.code)
 
 
 def _mean_by_key(maps: Sequence[dict[str, float]]) -> dict[str, float]:

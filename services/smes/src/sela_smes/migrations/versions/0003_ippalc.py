@@ -1,4 +1,4 @@
-"""IPPALC: framework editions, assessments, answers, audit trail.
+"""IPPALC: framework editions, assessments, answers, audit trail, reported results.
 
 Revision ID: 0003_ippalc
 Revises: 0001
@@ -138,6 +138,32 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_ippalc_audit_assessment_id"), "ippalc_audit", ["assessment_id"], unique=False
     )
+    op.create_table(
+        "ippalc_reported_results",
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("edition_id", sa.UUID(), nullable=False),
+        sa.Column("round", sa.String(length=40), nullable=False),
+        sa.Column("country", sa.String(length=3), nullable=True),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("overall", sa.Float(), nullable=True),
+        sa.Column("dimensions", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("subdimensions", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("created_by", sa.String(length=200), nullable=True),
+        *_timestamps(),
+        sa.ForeignKeyConstraint(
+            ["edition_id"],
+            ["ippalc_editions.id"],
+            name=op.f("fk_ippalc_reported_results_edition_id_ippalc_editions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ippalc_reported_results")),
+    )
+    for column in ("edition_id", "round"):
+        op.create_index(
+            op.f(f"ix_ippalc_reported_results_{column}"),
+            "ippalc_reported_results",
+            [column],
+            unique=False,
+        )
     # The 2019 edition as shipped at this revision; later editions are data added through the
     # API (or a later migration), never an edit of this one.
     edition = shipped_edition("2019")
@@ -164,6 +190,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("ippalc_reported_results")
     op.drop_table("ippalc_audit")
     op.drop_table("ippalc_answers")
     op.drop_table("ippalc_assessments")
