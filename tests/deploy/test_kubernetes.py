@@ -217,6 +217,9 @@ def test_selectors_autoscalers_budgets_and_services_point_at_real_pods(overlay: 
     assert {
         h["spec"]["scaleTargetRef"]["name"] for h in of_kind(resources, "HorizontalPodAutoscaler")
     } == set(deployments)
+    for name, deployment in deployments.items():
+        # the autoscaler owns the count: a fixed one would be reset by every apply
+        assert "replicas" not in deployment["spec"], name
     budgets = of_kind(resources, "PodDisruptionBudget")
     for name, deployment in deployments.items():
         labels = deployment["spec"]["template"]["metadata"]["labels"]
