@@ -244,7 +244,16 @@ def test_selectors_autoscalers_budgets_and_services_point_at_real_pods(overlay: 
         for port in service["spec"]["ports"]:
             assert port["targetPort"] in ports
     ingress = named(resources, "Ingress", "gateway")
-    for rule in ingress["spec"]["rules"]:
+    internal = named(resources, "Ingress", "gateway-internal")
+    assert [r["host"] for r in internal["spec"]["rules"]] == [
+        r["host"] for r in ingress["spec"]["rules"]
+    ]
+    hidden = {p["path"] for r in internal["spec"]["rules"] for p in r["http"]["paths"]}
+    assert hidden == {"/metrics", "/status"}
+    assert internal["metadata"]["annotations"] == {
+        "nginx.ingress.kubernetes.io/whitelist-source-range": "127.0.0.1/32"
+    }
+    for rule in ingress["spec"]["rules"] + internal["spec"]["rules"]:
         for path in rule["http"]["paths"]:
             backend = path["backend"]["service"]
             service = named(resources, "Service", backend["name"])
