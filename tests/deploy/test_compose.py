@@ -142,7 +142,14 @@ def test_every_application_runs_hardened_after_its_migration() -> None:
             assert service["cap_drop"] == ["ALL"]
             assert any(t.startswith("/tmp:") for t in service["tmpfs"])
     for app in WORKER_SERVICES:
-        assert services[f"{app}-worker"]["command"][0] == "worker"
+        command = services[f"{app}-worker"]["command"]
+        assert command[0] == "worker"
+        port = command[command.index("--health-port") + 1]
+        assert f":{port}/healthz" in " ".join(services[f"{app}-worker"]["healthcheck"]["test"])
+    # every long-running container has a health check
+    for name, service in services.items():
+        if service.get("restart") != "no":
+            assert "healthcheck" in service, name
     # the gateway waits for every service it routes to
     assert set(services["gateway"]["depends_on"]) >= set(APPS) - {"gateway"}
 
