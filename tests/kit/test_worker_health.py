@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
+import dataclasses
 import socket
-import sys
+from typing import Any
 
 import httpx
+import pytest
 
-from sela_kit.runner import serve_health
-from sela_testing.support import Servers, database_name_for_tests
+from sela_devservers import EmbeddedNats
+from sela_kit.jobs import JobContext, JobKind
+from sela_kit.runner import main, run_workers, serve_health
+from sela_testing.support import Servers, settings_for_tests
 from tests.kit.messaging_helpers import eventually
+from tests.kit.support import KIT_SPEC
+
+
+async def noop(context: JobContext) -> dict[str, Any]:
+    return {}
+
+
+WORKER_SPEC = dataclasses.replace(KIT_SPEC, jobs={"noop": JobKind("noop", noop)})
 
 
 def free_port() -> int:
@@ -20,6 +30,13 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+async def status(client: httpx.AsyncClient, path: str = "/healthz") -> int | None:
+    try:
+        return (await client.get(path)).status_code
+    except httpx.TransportError:
+        return None
 
 
 async def test_health_endpoint_follows_the_check() -> None:
@@ -40,42 +57,38 @@ async def test_health_endpoint_follows_the_check() -> None:
         await server.wait_closed()
 
 
-async def test_worker_process_answers_its_probe_and_stops_on_sigterm(
-    sela_servers: Servers,
+async def test_workers_are_healthy_while_connected_to_nats(
+    kit_database_url: str, sela_servers: Servers, private_nats: EmbeddedNats
 ) -> None:
-    port = free_port()
-    env = {
-        **os.environ,
-        "SELA_INDICES_DATABASE_URL": sela_servers.database(database_name_for_tests("indices")),
-        "SELA_NATS_URL": sela_servers.nats_url,
-        "SELA_ENVIRONMENT": "development",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "sela_indices",
-        "worker",
-        "--count",
-        "1",
-        "--health-port",
-        str(port),
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
+    private_nats.start()
+    settings = settings_for_tests(
+        WORKER_SPEC, sela_servers, database_url=kit_database_url, nats_url=private_nats.url
     )
+    port, stop = free_port(), asyncio.Event()
+    task = asyncio.create_task(run_workers(WORKER_SPEC, settings, 2, port, stop=stop))
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
 
-            async def healthy() -> bool:
-                try:
-                    return (await client.get("/healthz")).status_code == 200
-                except httpx.TransportError:
-                    return False
+            async def is_(code: int) -> bool:
+                return await status(client) == code
 
-            await eventually(healthy, 30, "the worker answers /healthz")
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 20) == 0
+            await eventually(lambda: is_(200), 15, "healthy once connected")
+            private_nats.stop()
+            await eventually(lambda: is_(503), 15, "unhealthy without the broker")
+            private_nats.start()
+            await eventually(lambda: is_(200), 20, "healthy again after reconnecting")
+        stop.set()
+        await asyncio.wait_for(task, 15)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            assert await status(client) is None  # the endpoint is gone with the workers
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        stop.set()
+        if not task.done():
+            task.cancel()
+
+
+def test_worker_command_takes_a_health_port(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(WORKER_SPEC, ["worker", "--help"])
+    assert exit_.value.code == 0
+    assert "--health-port" in capsys.readouterr().out

@@ -67,9 +67,13 @@ async def serve_health(host: str, port: int, healthy: Callable[[], bool]) -> asy
 
 
 async def run_workers(
-    spec: ServiceSpec, settings: ServiceSettings, count: int, health_port: int | None = None
+    spec: ServiceSpec,
+    settings: ServiceSettings,
+    count: int,
+    health_port: int | None = None,
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Job workers without HTTP, until SIGTERM or SIGINT (a worker pod or process).
+    """Job workers without HTTP, until ``stop`` is set (by default: SIGTERM or SIGINT).
 
     With ``health_port``, ``GET /healthz`` on that port answers 200 while connected to NATS and
     every worker loop runs (the probes of a worker pod).
@@ -81,19 +85,20 @@ async def run_workers(
         JobRunner(spec.name, spec.jobs, database, bus, ack_wait=settings.job_ack_wait_seconds)
         for _ in range(count)
     ]
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
     await bus.start()
     tasks = [asyncio.create_task(w.run(), name=f"job-worker-{i}") for i, w in enumerate(workers)]
     logger.info("%d %s job worker(s) started", count, spec.name)
     health: asyncio.Server | None = None
-    if health_port is not None:
-        health = await serve_health(
-            settings.host, health_port, lambda: bus.ready and not any(t.done() for t in tasks)
-        )
     try:
+        if health_port is not None:
+            health = await serve_health(
+                settings.host, health_port, lambda: bus.ready and not any(t.done() for t in tasks)
+            )
         await stop.wait()
     finally:
         if health is not None:
