@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -386,6 +387,10 @@ def test_each_application_has_its_own_postgresql_cluster() -> None:
         for app in APPS:
             init = clusters[f"sela-{app}-db"]["spec"]["bootstrap"]["initdb"]
             assert init["database"] == f"sela_{app}"
+        for cluster in clusters.values():
+            _, tag, _ = split_image(cluster["spec"]["imageName"])
+            assert tag is not None
+            assert re.fullmatch(r"16\.\d+", tag)  # PostgreSQL 16, a pinned minor release
         instances = {c["spec"]["instances"] for c in clusters.values()}
         assert instances == ({1} if overlay == "dev" else {3})
     prod = render("prod")
