@@ -9,6 +9,7 @@ import io
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -20,8 +21,10 @@ from sqlalchemy import delete, select, text
 from sela_devservers import free_port
 from sela_kit.jobs import JOBS
 from sela_kit.messaging.tables import INBOX, OUTBOX
+from sela_migration.analysis import service as analysis
 from sela_migration.analysis import sources
 from sela_migration.analysis.models import Correlation
+from sela_migration.analysis.schemas import CorrelationCreate
 from sela_migration.app import SPEC
 from sela_migration.demo import generated_long_csv
 from sela_migration.settings import MigrationSettings
@@ -146,6 +149,89 @@ async def test_import_list_read_and_refuse(
         missing = await client.get("/networks/t-import/2020/world")
         assert missing.status_code == 404
         assert missing.json()["code"] == "network_not_computed"
+
+
+async def test_sex_needs_stocks_by_sex(
+    sela_servers: Servers, sela_migrated: dict[str, str]
+) -> None:
+    settings = migration_settings(sela_servers, sela_migrated["migration"])
+    async with run_service(SPEC, settings) as service:
+        totals_only = b"year,origin_iso3,dest_iso3,stock_total\n2020,MEX,USA,100\n2020,USA,MEX,5\n"
+        assert (await upload(service.client, "t-totals", totals_only)).status_code == 201
+        refused = await service.client.post(
+            "/networks/computations",
+            headers=staff(),
+            json={"dataset": "t-totals", "sex": "female"},
+        )
+        assert refused.status_code == 422, refused.text
+        body = refused.json()
+        assert body["code"] == "sex_not_available"
+        assert body["errors"][0]["name"] == "body.sex"
+        gravity = await service.client.post(
+            "/gravity", headers=staff(), json={"dataset": "t-totals", "sex": "male"}
+        )
+        assert gravity.status_code == 422
+        accepted = await service.client.post(
+            "/networks/computations", headers=staff(), json={"dataset": "t-totals"}
+        )
+        assert accepted.status_code == 202
+        assert accepted.json()["status"] == "queued"
+
+
+async def test_an_indicator_update_keeps_the_result_and_queues_one_refresh(
+    sela_servers: Servers, sela_migrated: dict[str, str]
+) -> None:
+    """The consumer's rule on the real database (no workers: the refresh stays queued)."""
+    settings = migration_settings(sela_servers, sela_migrated["migration"])
+    async with run_service(SPEC, settings) as service:
+        assert (await upload(service.client, "t-refresh", generated_long_csv())).status_code == 201
+        async with service.database.transaction() as session:
+            request = CorrelationCreate(dataset="t-refresh", indicators=["SP.POP.TOTL"])
+            correlation, first_job = await analysis.create_correlation(session, request, "me")
+            from_table = CorrelationCreate(
+                dataset="t-refresh",
+                indicators=["SP.POP.TOTL"],
+                source="table",
+                observations=[
+                    {"indicator": "SP.POP.TOTL", "area": "MEX", "period": "2020", "value": 1}
+                ],
+            )
+            other, _ = await analysis.create_correlation(session, from_table, "me")
+            result = {"source": "indices", "correlations": [{"year": 2020}]}
+            correlation.result = result
+            correlation.vintages = {"SP.POP.TOTL": "2026-11-01T00:00:00.000000Z"}
+            correlation.computed_at = datetime(2026, 11, 2, tzinfo=UTC)
+            correlation.job_id, correlation.pending_job_id = first_job, None
+            await session.flush()
+
+            older = datetime(2026, 10, 1, tzinfo=UTC)
+            newer = datetime(2026, 11, 20, tzinfo=UTC)
+            update = analysis.refresh_on_indicator_update
+            assert await update(session, "SP.POP.TOTL", older) == 0
+            assert await update(session, "NY.GDP.PCAP.CD", newer) == 0
+            assert await update(session, "SP.POP.TOTL", newer) == 1
+            assert correlation.stale
+            assert correlation.result == result  # kept until the refresh succeeds
+            assert correlation.job_id == first_job
+            assert correlation.pending_vintage == newer
+            refresh = correlation.pending_job_id
+            assert refresh is not None
+            assert not other.stale
+            assert await update(session, "SP.POP.TOTL", newer) == 0
+            assert correlation.pending_job_id == refresh
+            queued = (
+                await session.execute(
+                    select(JOBS.c.kind, JOBS.c.status, JOBS.c.params).where(JOBS.c.id == refresh)
+                )
+            ).one()
+            assert queued.kind == "correlation"
+            assert queued.status == "queued"
+            assert queued.params == {"correlation_id": str(correlation.id)}
+            message = await session.scalar(select(OUTBOX.c.subject).where(OUTBOX.c.id == refresh))
+            assert message == "jobs.migration.queued"
+        read = (await service.client.get(f"/correlations/{correlation.id}")).json()
+        assert (read["stale"], read["pending_job_id"]) == (True, str(refresh))
+        assert read["result"] == result
 
 
 # ------------------------------------------------- committed (jobs run in the background)
