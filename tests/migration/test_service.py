@@ -178,6 +178,14 @@ async def test_sex_needs_stocks_by_sex(
         assert accepted.json()["status"] == "queued"
 
 
+def as_computed(correlation: Correlation, job_id: uuid.UUID, result: dict[str, Any]) -> None:
+    """As the correlation job leaves a correlation it computed from the indices service."""
+    correlation.result = result
+    correlation.vintages = {"SP.POP.TOTL": "2026-11-01T00:00:00.000000Z"}
+    correlation.computed_at = datetime(2026, 11, 2, tzinfo=UTC)
+    correlation.job_id, correlation.pending_job_id = job_id, None
+
+
 async def test_an_indicator_update_keeps_the_result_and_queues_one_refresh(
     sela_servers: Servers, sela_migrated: dict[str, str]
 ) -> None:
@@ -198,10 +206,7 @@ async def test_an_indicator_update_keeps_the_result_and_queues_one_refresh(
             )
             other, _ = await analysis.create_correlation(session, from_table, "me")
             result = {"source": "indices", "correlations": [{"year": 2020}]}
-            correlation.result = result
-            correlation.vintages = {"SP.POP.TOTL": "2026-11-01T00:00:00.000000Z"}
-            correlation.computed_at = datetime(2026, 11, 2, tzinfo=UTC)
-            correlation.job_id, correlation.pending_job_id = first_job, None
+            as_computed(correlation, first_job, result)
             await session.flush()
 
             older = datetime(2026, 10, 1, tzinfo=UTC)

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
-import statsmodels.api as sm  # type: ignore[import-untyped]
-import statsmodels.formula.api as smf  # type: ignore[import-untyped]
-from scipy import stats  # type: ignore[import-untyped]
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from scipy import stats
+from threadpoolctl import threadpool_limits
 
 from sela_migration.analysis import statistics
 
@@ -115,7 +115,7 @@ def noisy(frame: pl.DataFrame, eta: np.ndarray, seed: int) -> pl.DataFrame:
 def test_ppml_equals_statsmodels_called_directly() -> None:
     frame = pairs_frame(4)
     terms = log_terms(frame)
-    eta = -12.0 + sum(v * terms[k] for k, v in {**MONADIC, **PAIR}.items())
+    eta = np.asarray(-12.0 + sum(v * terms[k] for k, v in {**MONADIC, **PAIR}.items()))
     data = noisy(frame, eta, 5)
     assert (data["stock"] == 0).sum() > 50
     fit = statistics.fit_ppml(data)
