@@ -6,10 +6,8 @@ import uuid
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import func, insert
 
 from sela_kit.db import Database
-from sela_kit.jobs import JOBS
 from sela_kit.settings import ServiceSettings
 from sela_migration.countries import AREAS, LAC
 from sela_migration.network.repository import NetworkRepository
@@ -73,19 +71,8 @@ async def load_demo(settings: ServiceSettings) -> str:
                 request = NetworkComputationCreate(dataset=slug)
                 job_id = uuid.uuid4()
                 result = await compute_networks(session, dataset, request, job_id)
-                await session.execute(
-                    insert(JOBS).values(
-                        id=job_id,
-                        kind=KIND,
-                        params=request.model_dump(mode="json"),
-                        status="succeeded",
-                        progress=1.0,
-                        result=result,
-                        attempts=1,
-                        submitted_by="demo",
-                        started_at=func.now(),
-                        finished_at=func.now(),
-                    )
+                await NetworkRepository.from_session(session).record_finished_job(
+                    job_id, KIND, request.model_dump(mode="json"), result, submitted_by="demo"
                 )
         return (
             f"dataset {slug}: {dataset.rows} stocks, {dataset.areas} areas, years "

@@ -4,10 +4,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sela_kit.jobs import JOBS
 from sela_migration.network.models import NetworkMeasures
 
 
@@ -54,3 +55,28 @@ class NetworkRepository:
             stmt = stmt.where(NetworkMeasures.sex == sex)
         order = (NetworkMeasures.sex, NetworkMeasures.scope, NetworkMeasures.year)
         return (await self.session.scalars(stmt.order_by(*order))).all()
+
+    async def record_finished_job(
+        self,
+        job_id: uuid.UUID,
+        kind: str,
+        params: dict[str, Any],
+        result: dict[str, Any],
+        *,
+        submitted_by: str,
+    ) -> None:
+        """A computation run outside the queue (the demo), recorded as a succeeded job."""
+        await self.session.execute(
+            insert(JOBS).values(
+                id=job_id,
+                kind=kind,
+                params=params,
+                status="succeeded",
+                progress=1.0,
+                result=result,
+                attempts=1,
+                submitted_by=submitted_by,
+                started_at=func.now(),
+                finished_at=func.now(),
+            )
+        )
