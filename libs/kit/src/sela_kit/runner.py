@@ -82,7 +82,14 @@ async def run_workers(
     assert settings.nats_url is not None
     bus = Bus(settings.nats_url, spec.name, streams=spec.all_streams())
     workers = [
-        JobRunner(spec.name, spec.jobs, database, bus, ack_wait=settings.job_ack_wait_seconds)
+        JobRunner(
+            spec.name,
+            spec.jobs,
+            database,
+            bus,
+            ack_wait=settings.job_ack_wait_seconds,
+            settings=settings,
+        )
         for _ in range(count)
     ]
     if stop is None:
