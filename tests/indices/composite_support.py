@@ -23,6 +23,7 @@ def panel_rows() -> list[dict[str, Any]]:
                 "SL.UEM.TOTL.ZS": 5 + 0.5 * i + math.sin(0.5 * t + i),
                 "SP.POP.TOTL": (i + 1) * 1e7 * (1 + 0.01 * t),
                 "NY.GDP.PCAP.CD": 5000 + 1000 * i + 100 * t,
+                "PWT.pop": (i + 1) * 10 * (1 + 0.01 * t),
                 "PWT.hc": 2.2 + 0.1 * i + 0.02 * t + 0.05 * math.sin(i * t),
             }
             for code, value in values.items():
