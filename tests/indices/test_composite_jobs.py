@@ -11,8 +11,11 @@ import httpx
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from sqlalchemy import text
 
+from sela_indices.demo import load_demo
 from sela_indices.methods import composite as engine
+from sela_kit.db import Database
 from sela_testing.support import Servers
 from tests.indices.composite_support import (
     COUNTRIES,
@@ -26,6 +29,7 @@ from tests.indices.platform_support import (
     Platform,
     committed_database,
     gateway_client,
+    indices_settings,
     start_platform,
 )
 from tests.indices.support import csv_bytes, problem
@@ -222,3 +226,42 @@ async def test_mechanisms_as_units_aggregate_members_by_the_catalogue_rules(
         await gateway.get(f"{url}/composite/chart", params={"chart": "uncertainty"}), 422
     )
     assert no_band["code"] == "no_uncertainty"
+
+
+async def test_the_demo_queues_the_integration_index_of_the_five_mechanisms(
+    platform: Platform, gateway: httpx.AsyncClient, sela_servers: Servers
+) -> None:
+    url = await committed_database(sela_servers)
+    database = Database(url)
+    try:
+        async with database.transaction() as session:
+            await session.execute(text("DELETE FROM jobs WHERE submitted_by = 'demo'"))
+    finally:
+        await database.dispose()
+    summary = await load_demo(indices_settings(sela_servers, url))
+    if "generated" in summary:
+        pytest.skip("../shared/data/macro is not on this machine; no demo index without it")
+    assert "integration index demo queued" in summary, summary
+    job_id = summary.rsplit("analysis ", 1)[1].rstrip(")")
+    job = await poll_job(gateway, f"{API}/jobs/{job_id}", platform.staff)
+    assert job["status"] == "succeeded", job.get("error")
+    again = await load_demo(indices_settings(sela_servers, url))
+    assert again.endswith("integration index demo already queued")
+
+    analysis = (await gateway.get(f"{API}/analyses/{job_id}")).json()
+    summary_ = analysis["summary"]
+    assert summary_["units"] == sorted(["PA", "ANDEAN", "MERCOSUR", "SICA", "CARICOM"])
+    assert summary_["dimensions"] == ["economic", "social", "political"]
+    assert [d["code"] for d in summary_["missing_dimensions"]] == ["cultural", "environmental"]
+    assert summary_["years"] == list(range(2008, 2017))
+    read = analysis["inputs"]["indicators"]
+    assert {"HFI.pf_rol", "PWT.hc", "BX.KLT.DINV.CD.WD", "SP.POP.TOTL"} <= set(read)
+    view = (
+        await gateway.get(f"{API}/analyses/{job_id}/composite", params={"dimension": "IINTALC"})
+    ).json()["items"]
+    assert len(view) == 5 * 9
+    assert all(1 <= row["score"] <= 100 for row in view if row["score"] is not None)
+    # The Pacific Alliance exists from 2012 (framework agreement); every other cell has a score.
+    assert {(r["unit"], r["year"]) for r in view if r["score"] is None} == {
+        ("PA", year) for year in range(2008, 2012)
+    }
