@@ -62,7 +62,12 @@ async def test_a_valid_request_is_queued_and_bad_ones_write_nothing(
     assert any("settings.normalisation" in e["name"] for e in invalid["errors"])
 
     backwards = problem(await post(client, body(start=2017, end=2010)), 422)
-    assert "end must not be before start" in backwards["detail"] or backwards["errors"]
+    assert any("end must not be before start" in e["reason"] for e in backwards["errors"])
+
+    stranger = body(units={"kind": "countries", "countries": ["ARG", "QQQ"]})
+    unknown_country = problem(await post(client, stranger), 422)
+    assert unknown_country["code"] == "unknown_country"
+    assert unknown_country["errors"][0]["pointer"] == "/units/countries"
 
     no_data = problem(await post(client, body(start=1990, end=1995)), 422)
     assert no_data["code"] == "no_data"

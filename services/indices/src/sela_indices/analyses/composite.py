@@ -127,11 +127,16 @@ class Frame:
 
 
 def _invalid(detail: str, code: str, name: str, reason: str) -> InvalidInputError:
-    return InvalidInputError(
-        detail,
-        code=code,
-        extra={"errors": [{"name": name, "reason": reason}]},
-    )
+    """A 422 naming the input at fault (``name``: dotted path such as ``body.structure``)."""
+    location, *path = name.split(".")
+    error = {
+        "name": name,
+        "pointer": "/" + "/".join(path),
+        "location": location,
+        "reason": reason,
+        "type": code,
+    }
+    return InvalidInputError(detail, code=code, extra={"errors": [error]})
 
 
 async def _membership(
@@ -175,6 +180,16 @@ async def read_frame(session: AsyncSession, params: CompositeParams, as_of: date
     edition: str | None = None
     if isinstance(units, CountryUnits):
         countries = sorted({c.upper() for c in units.countries})
+        areas = await ReferenceRepository.from_session(session).areas("country")
+        known = {a.code for a in areas}
+        strangers = [c for c in countries if c not in known]
+        if strangers:
+            raise _invalid(
+                f"Unknown country code(s): {', '.join(strangers)}.",
+                "unknown_country",
+                "body.units.countries",
+                f"not a country: {', '.join(strangers)}",
+            )
     else:
         table, mechanisms = await _membership(session, units.mechanisms)
         edition = table.edition
@@ -532,13 +547,11 @@ def _nodes(structure: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _source(summary: dict[str, Any]) -> str:
     settings = summary["settings"]
+    root = summary["structure"].get("aggregation") or settings["aggregation"]
+    missing = [d["code"] for d in summary["missing_dimensions"]]
     return (
         f"SELA, {summary['index']}: {settings['normalisation']['method']} "
-        f"({settings['normalisation']['mode']}), {settings['aggregation']['method']} "
-        f"aggregation; {len(summary['dimensions'])} dimension(s)"
-        + (
-            f", {len(summary['missing_dimensions'])} without data"
-            if summary["missing_dimensions"]
-            else ""
-        )
+        f"({settings['normalisation']['mode']}); index: {root['method']} aggregation of "
+        f"{', '.join(summary['dimensions'])}"
+        + (f"; without data: {', '.join(missing)}" if missing else "")
     )
