@@ -4,8 +4,8 @@ settings and input vintages, and reads as JSON, CSV and charts."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any, cast
 
 import httpx
 import polars as pl
@@ -50,16 +50,21 @@ async def platform(
 
 @pytest.fixture(scope="module")
 async def loaded(platform: Platform) -> dict[str, Any]:
-    async for client in gateway_client(platform):
+    clients = cast(AsyncGenerator[httpx.AsyncClient, None], gateway_client(platform))
+    client = await anext(clients)
+    try:
         response = await client.post(
             f"{API}/loads",
             files={"file": ("panel.csv", csv_bytes(panel_rows()))},
             headers=platform.staff,
         )
-        assert response.status_code == 201, response.text
-        report: dict[str, Any] = response.json()
-        return report
-    raise AssertionError("no gateway client")
+    finally:
+        # Closed here, in this task: a generator left suspended would stop the gateway
+        # whenever it is collected, in whichever test that happens.
+        await clients.aclose()
+    assert response.status_code == 201, response.text
+    report: dict[str, Any] = response.json()
+    return report
 
 
 @pytest.fixture
