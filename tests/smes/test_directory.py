@@ -32,7 +32,8 @@ async def test_create_derives_size_and_hides_private_data(smes: ServiceHarness) 
     url = f"/enterprises/{created['id']}"
 
     public = await ok(await client.get(url, headers=anonymous()))
-    assert "tax_id" not in public and "contacts" not in public
+    assert "tax_id" not in public
+    assert "contacts" not in public
     assert public["products"] == ["0901", "2101"]
     # An API key is not a verified person: the public view.
     assert "contacts" not in await ok(await client.get(url, headers=api_key()))
@@ -101,7 +102,8 @@ async def test_bad_codes_and_duplicates_name_the_field_and_write_nothing(
         ),
         409,
     )
-    assert error_names(dup) == ["body.tax_id"] and dup["code"] == "duplicate_tax_id"
+    assert error_names(dup) == ["body.tax_id"]
+    assert dup["code"] == "duplicate_tax_id"
     # The same tax id in another country is another enterprise.
     await create(client, "B-5", country="PER")
     listed = await ok(await client.get("/enterprises", params={"q": "Altiplano", "country": "CHL"}))
@@ -132,7 +134,8 @@ async def test_writes_need_staff_or_the_owner_and_claims_are_reviewed(
         ),
         201,
     )
-    assert claim["domain_matches"] is True and claim["status"] == "pending"
+    assert claim["domain_matches"] is True
+    assert claim["status"] == "pending"
     problem(
         await client.post(f"{url}/claims", json={"email": "l@altiplano.example"},
                           headers=owner("o1")),
@@ -151,7 +154,8 @@ async def test_writes_need_staff_or_the_owner_and_claims_are_reviewed(
             f"/claims/{claim['id']}/decision", json={"approve": True}, headers=staff()
         )
     )
-    assert decided["status"] == "approved" and decided["decided_by"] == "staff-1"
+    assert decided["status"] == "approved"
+    assert decided["decided_by"] == "staff-1"
     problem(
         await client.post(f"/claims/{claim['id']}/decision", json={"approve": False},
                           headers=staff()),
@@ -166,7 +170,8 @@ async def test_writes_need_staff_or_the_owner_and_claims_are_reviewed(
             url, json={"city": "Temuco", "annual_sales_usd": 2_000_000}, headers=owner("o1")
         )
     )
-    assert edited["city"] == "Temuco" and edited["size_class"] == "medium"
+    assert edited["city"] == "Temuco"
+    assert edited["size_class"] == "medium"
     assert edited["claimed"] is True
     problem(await client.patch(url, json={"city": "X"}, headers=owner("o2")), 403)
     bad = problem(await client.patch(url, json={"products": ["99"]}, headers=owner("o1")), 422)
@@ -196,16 +201,20 @@ async def test_erasure_removes_personal_data_and_keeps_the_audit(smes: ServiceHa
     )  # fmt: skip
     problem(await client.post(f"{url}/erasure", headers=verified()), 403)
     erased = await ok(await client.post(f"{url}/erasure", headers=staff()))
-    assert erased["legal_name"] == "Erased listing" and erased["listed"] is False
+    assert erased["legal_name"] == "Erased listing"
+    assert erased["listed"] is False
     problem(await client.get(url, headers=verified()), 404)
     kept = await ok(await client.get(url, headers=staff()))
-    assert kept["contacts"] == [] and kept["website"] is None
+    assert kept["contacts"] == []
+    assert kept["website"] is None
     assert kept["tax_id"].startswith("erased-")
     claims = await ok(await client.get("/claims", headers=staff()))
     assert all(c["enterprise_id"] != created["id"] for c in claims)  # closed
     closed = await ok(await client.get("/claims", params={"status": "rejected"}, headers=staff()))
     mine = [c for c in closed if c["enterprise_id"] == created["id"]]
-    assert mine and mine[0]["email"] is None and mine[0]["subject"] == "erased"
+    assert mine
+    assert mine[0]["email"] is None
+    assert mine[0]["subject"] == "erased"
     trail = await ok(await client.get(f"{url}/audit", headers=staff()))
     assert [a["action"] for a in trail] == ["created", "claimed", "erased"]
     assert "contacts" in trail[-1]["fields"]

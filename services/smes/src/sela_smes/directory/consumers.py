@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sela_contracts.events import RegistrationConfirmed
 from sela_contracts.indices import NichesPublished
 from sela_kit.messaging import ConsumerSpec, InboundEvent
+from sela_smes.directory.models import Enterprise
 from sela_smes.directory.repository import DirectoryRepository
 
 logger = logging.getLogger("sela.smes.consumers")
@@ -54,15 +55,15 @@ async def on_registration_confirmed(session: AsyncSession, inbound: InboundEvent
     assert isinstance(event, RegistrationConfirmed)
     repo = DirectoryRepository.from_session(session)
     matched_by = None
-    enterprises = []
+    enterprises: list[Enterprise] = []
     if event.organisation_tax_id:
-        found = await repo.by_tax_id_anywhere(event.organisation_tax_id.strip())
+        found = list(await repo.by_tax_id_anywhere(event.organisation_tax_id.strip()))
         if event.country:
             found = [e for e in found if e.country_iso3 == event.country.upper()]
         if len(found) == 1:
             enterprises, matched_by = found, "tax_id"
     if not enterprises and event.email:
-        found = await repo.by_email(event.email.strip())
+        found = list(await repo.by_email(event.email.strip()))
         if len(found) == 1:
             enterprises, matched_by = found, "email"
     if not enterprises or matched_by is None:

@@ -2,7 +2,8 @@
 
 Every row is checked first (codes, size class, required fields); duplicates by (country, tax
 id) — against the directory and earlier rows of the same file — are skipped and reported;
-names similar to an existing listing of the same country (pg_trgm) are flagged, not refused.
+names similar to a listing of the same country (pg_trgm) or to an earlier row of the file
+(rapidfuzz) are flagged, not refused.
 ``all_or_nothing`` writes nothing when any row is invalid; ``per_row`` writes the valid rows.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import ValidationError
+from rapidfuzz import fuzz, process, utils
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sela_kit.errors import InvalidInputError
@@ -29,6 +31,8 @@ from sela_smes.directory.schemas import (
 from sela_smes.directory.service import SIMILARITY_THRESHOLD, derive, insert
 
 Mode = Literal["all_or_nothing", "per_row"]
+# Rows of one file whose names score at least this (rapidfuzz token-sort ratio) are flagged.
+FILE_SIMILARITY = 85.0
 Progress = Callable[[int, int], None]
 MAX_ROWS = 50_000
 LIST_COLUMNS = (
@@ -164,6 +168,7 @@ async def run_import(
     reports: list[RowReport] = []
     bodies: list[tuple[RowReport, EnterpriseCreate]] = []
     seen: dict[tuple[str, str], int] = {}
+    names: dict[str, tuple[list[str], list[int]]] = {}  # country -> earlier names, rows
     for index, raw in enumerate(rows):
         line = index + 2
         body, problems = to_body(raw)
@@ -195,6 +200,20 @@ async def run_import(
                         body.country, body.legal_name, SIMILARITY_THRESHOLD
                     )
                 ]
+                earlier, lines = names.setdefault(body.country, ([], []))
+                for name, score, position in process.extract(
+                    body.legal_name,
+                    earlier,
+                    scorer=fuzz.token_sort_ratio,
+                    processor=utils.default_process,
+                    score_cutoff=FILE_SIMILARITY,
+                    limit=3,
+                ):
+                    report.similar.append(
+                        SimilarName(row=lines[position], legal_name=name, similarity=score / 100)
+                    )
+                earlier.append(body.legal_name)
+                lines.append(line)
         if progress is not None and (index % 100 == 0 or index == total - 1):
             progress(index + 1, total * 2)
     invalid_rows = sum(r.status == "invalid" for r in reports)

@@ -35,7 +35,7 @@ from sela_smes.directory.models import (
     NicheRun,
 )
 
-SEARCH = literal_column("smes_enterprises.search")
+SEARCH: ColumnElement[Any] = literal_column("smes_enterprises.search")
 _CONFIGS = ("sela_es", "sela_en", "sela_pt", "sela_simple")
 
 

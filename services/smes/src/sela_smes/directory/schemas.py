@@ -307,9 +307,12 @@ class RowProblem(BaseModel):
 
 
 class SimilarName(BaseModel):
-    enterprise_id: uuid.UUID
+    enterprise_id: uuid.UUID | None = Field(
+        default=None, description="The listing already in the directory"
+    )
+    row: int | None = Field(default=None, description="An earlier row of the same file")
     legal_name: str
-    similarity: float
+    similarity: float = Field(description="0–1: pg_trgm similarity, or rapidfuzz's ratio / 100")
 
 
 class RowReport(BaseModel):
@@ -319,7 +322,8 @@ class RowReport(BaseModel):
     legal_name: str | None = None
     errors: list[RowProblem] = Field(default_factory=list)
     similar: list[SimilarName] = Field(
-        default_factory=list, description="Listings with a similar name in the same country"
+        default_factory=list,
+        description="Listings, or earlier rows, with a similar name in the same country",
     )
 
 

@@ -266,7 +266,7 @@ def to_read(e: Enterprise) -> EnterpriseRead:
         country=e.country_iso3,
         country_name=codes.country_name(e.country_iso3),
         city=e.city,
-        size_class=e.size_class,  # type: ignore[arg-type]
+        size_class=e.size_class,
         size_basis=e.size_basis,
         isic=e.isic_division,
         isic_title=codes.isic_divisions()[e.isic_division]["title"],
