@@ -49,7 +49,7 @@ async def upload(
 async def test_per_row_import_reports_every_row(smes: ServiceHarness) -> None:
     client = smes.client
     existing = await create(client, "76000000-1", legal_name="Existing Listing")
-    rows = [*ROWS, f"Existing Again,CHL,76000000-1,10,0901,,5,10000,,,yes,no"]
+    rows = [*ROWS, "Existing Again,CHL,76000000-1,10,0901,,5,10000,,,yes,no"]
     report = await ok(await upload(client, csv_bytes(rows), "per_row"))
     assert (report["rows"], report["created"], report["duplicates"], report["invalid"]) == (
         6,
