@@ -10,7 +10,7 @@ from tests.smes.support import create, ok, problem, staff
 
 async def test_matches_are_ranked_and_explained(smes: ServiceHarness) -> None:
     client = smes.client
-    common = {"target_markets": [], "export_markets": [], "contacts": []}
+    common: dict[str, list[str]] = {"target_markets": [], "export_markets": [], "contacts": []}
     fabric = await create(
         client, "M-1", **{**common, "legal_name": "Tejidos del Sur", "isic": "13",
                           "products": ["5208"], "export_markets": ["USA"],
