@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
+
+from sela_kit.messaging.tables import OUTBOX
 from sela_testing.support import ServiceHarness
 from tests.smes.support import (
     anonymous,
@@ -30,6 +33,16 @@ async def test_create_derives_size_and_hides_private_data(smes: ServiceHarness) 
     assert created["tax_id"] == "76.123.456-7"
     assert created["contacts"][0]["email"] == "ana@altiplano.example"
     url = f"/enterprises/{created['id']}"
+    async with smes.database.sessionmaker() as session:
+        announced = (
+            await session.execute(
+                select(OUTBOX.c.subject, OUTBOX.c.payload).where(
+                    OUTBOX.c.subject == "smes.listing.changed"
+                )
+            )
+        ).all()
+    assert [p["enterprise_id"] for _, p in announced] == [created["id"]]
+    assert "Ana" not in str(announced)  # no personal data in events
 
     public = await ok(await client.get(url, headers=anonymous()))
     assert "tax_id" not in public

@@ -18,7 +18,9 @@ from pydantic import ValidationError
 from rapidfuzz import fuzz, process, utils
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sela_contracts.smes import ListingsImported
 from sela_kit.errors import InvalidInputError
+from sela_kit.messaging import record_event
 from sela_smes.directory.problems import invalid
 from sela_smes.directory.repository import DirectoryRepository
 from sela_smes.directory.schemas import (
@@ -227,6 +229,14 @@ async def run_import(
             report.status, report.enterprise_id = "created", enterprise.id
             if progress is not None and (done % 100 == 0 or done == len(bodies)):
                 progress(total + done * total // max(len(bodies), 1), total * 2)
+    if write and bodies:
+        await record_event(
+            session,
+            ListingsImported(
+                created=len(bodies), countries=sorted({body.country for _, body in bodies})
+            ),
+            source="smes",
+        )
     result = ImportReport(
         mode=mode,
         rows=total,

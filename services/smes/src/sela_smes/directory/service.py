@@ -14,8 +14,10 @@ from urllib.parse import urlparse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sela_contracts.smes import ListingChanged
 from sela_kit.errors import ConflictError, ForbiddenError, NotFoundError
 from sela_kit.identity import Identity
+from sela_kit.messaging import record_event
 from sela_smes.directory import codes
 from sela_smes.directory.access import (
     actor,
@@ -152,6 +154,18 @@ def _contacts(enterprise_id: uuid.UUID, contacts: Sequence[ContactIn]) -> list[C
     ]
 
 
+async def announce(session: AsyncSession, enterprise: Enterprise, action: str) -> None:
+    """Tell the platform (and the gateway's cache) that a listing changed, in the same
+    transaction as the change."""
+    await record_event(
+        session,
+        ListingChanged(
+            enterprise_id=str(enterprise.id), action=action, country=enterprise.country_iso3
+        ),
+        source="smes",
+    )
+
+
 async def _flush_unique(session: AsyncSession, field: str, country: str, tax_id: str) -> None:
     try:
         await session.flush()
@@ -168,7 +182,9 @@ async def create(
     prefix: str = "body.",
 ) -> Enterprise:
     require_staff(identity)
-    return await insert(session, actor(identity), body, source=source, prefix=prefix)
+    enterprise = await insert(session, actor(identity), body, source=source, prefix=prefix)
+    await announce(session, enterprise, "created")
+    return enterprise
 
 
 async def insert(
@@ -253,6 +269,7 @@ async def update(
         await session.flush()
     await repo.refresh_niche_flags(enterprise_id=enterprise.id)
     await repo.audit(enterprise.id, actor(identity), "updated", sorted(changes))
+    await announce(session, enterprise, "updated")
     await session.refresh(enterprise)
     return enterprise
 
@@ -399,6 +416,7 @@ async def erase(session: AsyncSession, identity: Identity, enterprise_id: uuid.U
     enterprise.updated_at = enterprise.erased_at
     await session.flush()
     await repo.audit(enterprise.id, actor(identity), "erased", erased)
+    await announce(session, enterprise, "erased")
     return enterprise
 
 
@@ -467,4 +485,6 @@ async def decide_claim(
     await repo.audit(
         enterprise.id, actor(identity), "claim_approved" if approve else "claim_rejected", ["owner"]
     )
+    if approve:
+        await announce(session, enterprise, "owner_changed")
     return found
