@@ -18,6 +18,7 @@ from bench import (
     migration,
     outbox,
     ports_dea,
+    smes_search,
 )
 from bench.report import (
     RESULTS_DIR,
@@ -38,6 +39,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], BenchmarkResult]] = {
     migration.NAME: lambda args: migration.run(),
     events.NAME: lambda args: events.run(min(args.events, 5_000)),
     introversion.NAME: lambda args: introversion.run(),
+    smes_search.NAME: lambda args: smes_search.run(),
 }
 
 
