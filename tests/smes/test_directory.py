@@ -125,6 +125,13 @@ async def test_bad_codes_and_duplicates_name_the_field_and_write_nothing(
         client, "B-6", employees=None, annual_sales_usd=None, size_class="micro"
     )
     assert declared_ok["size_basis"] == "declared"
+    # Figures given later replace the declared class.
+    measured = await ok(
+        await client.patch(
+            f"/enterprises/{declared_ok['id']}", json={"employees": 150}, headers=staff()
+        )
+    )
+    assert (measured["size_class"], measured["size_basis"]) == ("medium", "employees")
 
 
 async def test_writes_need_staff_or_the_owner_and_claims_are_reviewed(

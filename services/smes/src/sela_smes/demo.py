@@ -180,7 +180,7 @@ def generate(count: int, seed: int = 2019) -> Iterator[tuple[dict[str, Any], dic
         columns, problems = derive(values)
         assert not problems, (values, problems)
         enterprise_id = uuid.UUID(int=rng.getrandbits(128), version=4)
-        columns.update(id=enterprise_id, source=GENERATED)
+        columns.update(id=enterprise_id, source=GENERATED, niche_products=[])
         contact = {
             "id": uuid.UUID(int=rng.getrandbits(128), version=4),
             "enterprise_id": enterprise_id,

@@ -245,8 +245,8 @@ async def update(
         if name in changes and changes[name] is None:
             raise invalid(f"body.{name}", "may not be null")
     values = {**fields_of(enterprise), **{k: v for k, v in changes.items() if k != "contacts"}}
-    if "employees" in changes or "annual_sales_usd" in changes:
-        values.setdefault("size_class", None)
+    if ("employees" in changes or "annual_sales_usd" in changes) and "size_class" not in changes:
+        values["size_class"] = None  # new figures replace a declared class
     columns, problems = derive(values)
     if problems:
         raise invalid_many([("body." + f, r) for f, r in problems])
