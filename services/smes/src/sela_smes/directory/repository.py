@@ -14,11 +14,13 @@ from sqlalchemy import (
     and_,
     delete,
     func,
+    literal,
     literal_column,
     or_,
     select,
     text,
     tuple_,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import array, insert
@@ -211,24 +213,50 @@ class DirectoryRepository:
         sub = self._filtered(f).with_only_columns(Enterprise.id).subquery()
         return int(await self.session.scalar(select(func.count()).select_from(sub)) or 0)
 
-    async def facet(self, f: SearchFilter, name: str, top: int = 50) -> list[tuple[str, int]]:
-        """Counts over the filtered listings of one facet: country, sector, size, product
-        (HS chapters) or exports_to."""
-        base = self._filtered(f).subquery()
-        if name in ("product", "exports_to"):
-            column = base.c.product_chapters if name == "product" else base.c.export_markets
-            value = func.unnest(column).label("value")
-            inner = select(value).select_from(base).subquery()
-            stmt = select(inner.c.value, func.count()).group_by(inner.c.value)
-        else:
-            column = {
-                "country": base.c.country_iso3,
-                "sector": base.c.isic_division,
-                "size": base.c.size_class,
-            }[name]
-            stmt = select(column, func.count()).group_by(column)
-        stmt = stmt.order_by(func.count().desc(), literal_column("1")).limit(top)
-        return [(str(r[0]), int(r[1])) for r in (await self.session.execute(stmt)).all()]
+    async def facets_and_total(
+        self, f: SearchFilter, top: int = 50
+    ) -> tuple[dict[str, list[tuple[str, int]]], int]:
+        """Counts of every facet (country, sector, size, product by HS chapter, exports_to)
+        and the total, over the filtered listings, in one statement: the match is computed
+        once (a CTE referenced several times is materialised)."""
+        m = (
+            self._filtered(f)
+            .with_only_columns(
+                Enterprise.country_iso3,
+                Enterprise.isic_division,
+                Enterprise.size_class,
+                Enterprise.product_chapters,
+                Enterprise.export_markets,
+            )
+            .cte("matched")
+        )
+        count = func.count().label("n")
+        parts: list[Any] = [
+            select(
+                literal("country").label("facet"), m.c.country_iso3.label("value"), count
+            ).group_by(m.c.country_iso3),
+            select(literal("sector"), m.c.isic_division, count).group_by(m.c.isic_division),
+            select(literal("size"), m.c.size_class, count).group_by(m.c.size_class),
+            select(literal("total"), literal(""), count).select_from(m),
+        ]
+        for name, column in (("product", m.c.product_chapters), ("exports_to", m.c.export_markets)):
+            unnested = select(func.unnest(column).label("v")).select_from(m).subquery()
+            parts.append(select(literal(name), unnested.c.v, count).group_by(unnested.c.v))
+        rows = (await self.session.execute(union_all(*parts))).all()
+        facets: dict[str, list[tuple[str, int]]] = {
+            name: [] for name in ("country", "sector", "size", "product", "exports_to")
+        }
+        total = 0
+        for facet, value, n in rows:
+            if facet == "total":
+                total = int(n)
+            else:
+                facets[facet].append((str(value), int(n)))
+        ordered = {
+            name: sorted(pairs, key=lambda vn: (-vn[1], vn[0]))[:top]
+            for name, pairs in facets.items()
+        }
+        return ordered, total
 
     async def candidates(
         self,

@@ -47,7 +47,6 @@ from sela_smes.directory.schemas import (
 
 # Names at least this similar (pg_trgm) in the same country are flagged as possible duplicates.
 SIMILARITY_THRESHOLD = 0.6
-FACETS = ("country", "sector", "size", "product", "exports_to")
 
 
 def sort_name(name: str) -> str:
@@ -363,17 +362,19 @@ async def search(
     rows, next_cursor = await repo.search(f, sort, limit, cursor)
     facets = None
     if with_facets:
-        found = {}
-        for name in FACETS:
-            found[name] = [
-                FacetValue(value=v, label=_labels(name, v), count=n)
-                for v, n in await repo.facet(f, name)
-            ]
-        facets = Facets(**found)
+        counts, total = await repo.facets_and_total(f)
+        facets = Facets(
+            **{
+                name: [FacetValue(value=v, label=_labels(name, v), count=n) for v, n in values]
+                for name, values in counts.items()
+            }
+        )
+    else:
+        total = await repo.count(f)
     return SearchPage(
         items=[to_read(r) for r in rows],
         next_cursor=next_cursor,
-        total=await repo.count(f),
+        total=total,
         facets=facets,
     )
 
