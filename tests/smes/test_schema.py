@@ -11,6 +11,7 @@ from sqlalchemy import Connection, MetaData
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from sela_smes.directory import models
+from sela_smes.models import Base
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -30,9 +31,9 @@ DIRECTORY_TABLES = {
 
 async def test_directory_migration_matches_models(sela_migrated: dict[str, str]) -> None:
     engine = create_async_engine(sela_migrated["smes"])
-    directory = MetaData(naming_convention=models.Base.metadata.naming_convention)
+    directory = MetaData(naming_convention=Base.metadata.naming_convention)
     for name in DIRECTORY_TABLES:
-        models.Base.metadata.tables[name].to_metadata(directory)
+        Base.metadata.tables[name].to_metadata(directory)
 
     def ours(diff: Any) -> bool:
         # ("add_table", Table), ("add_column", schema, "table", Column), [("modify_type", ...)]
