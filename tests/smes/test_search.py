@@ -148,4 +148,16 @@ async def test_bad_filters_and_cursors_are_named(smes: ServiceHarness) -> None:
     cursor = problem(await client.get("/enterprises", params={"cursor": "garbage"}), 422)
     assert cursor["code"] == "invalid_cursor"
     sort = problem(await client.get("/enterprises", params={"sort": "price"}), 422)
+    # A cursor of one sort used with another is refused, not misread.
+    for n in range(3):
+        await create(client, f"K-{n}", legal_name=f"Listing {n}")
+    by_name = await ok(await client.get("/enterprises", params={"sort": "name", "limit": 1}))
+    other = problem(
+        await client.get(
+            "/enterprises",
+            params={"sort": "-employees", "limit": 1, "cursor": by_name["next_cursor"]},
+        ),
+        422,
+    )
+    assert other["code"] == "invalid_cursor"
     assert error_names(sort) == ["query.sort"]

@@ -192,11 +192,14 @@ class DirectoryRepository:
         expression, descending = _sort(sort, rank)
         stmt = self._filtered(f).add_columns(expression.label("sort_key"))
         if cursor is not None:
-            value, last_id = decode_cursor(cursor, 2)
-            if not isinstance(value, int | float | str | datetime) or not isinstance(
-                last_id, uuid.UUID
+            # The cursor names its sort: one from another sort (or query) is refused.
+            used, value, last_id = decode_cursor(cursor, 3)
+            if (
+                used != f"{sort}:{f.q or ''}"
+                or not isinstance(value, int | float | str | datetime)
+                or not isinstance(last_id, uuid.UUID)
             ):
-                decode_cursor("!", 2)  # a foreign cursor: the kit's 422
+                decode_cursor("!", 3)  # the kit's 422 invalid_cursor
             key = tuple_(expression, Enterprise.id)
             stmt = stmt.where(key < (value, last_id) if descending else key > (value, last_id))
         order = (
@@ -207,7 +210,7 @@ class DirectoryRepository:
         if len(rows) <= limit:
             return items, None
         last = rows[limit - 1]
-        return items, encode_cursor([last[1], last[0].id])
+        return items, encode_cursor([f"{sort}:{f.q or ''}", last[1], last[0].id])
 
     async def count(self, f: SearchFilter) -> int:
         sub = self._filtered(f).with_only_columns(Enterprise.id).subquery()
