@@ -66,8 +66,12 @@ class IndicesProximityClient:
             return Proximities(f"unavailable (indices service unreachable: {type(exc).__name__})")
         if response.status_code != 200:
             return Proximities(f"unavailable (indices service answered {response.status_code})")
+        try:
+            items = response.json().get("items", [])
+        except (ValueError, AttributeError):
+            return Proximities("unavailable (the indices service answered no JSON table)")
         table: dict[str, dict[str, float]] = {}
-        for item in response.json().get("items", []):
+        for item in items:
             a, b = str(item.get("product", "")), str(item.get("product_2", ""))
             value = item.get("proximity")
             if a and b and isinstance(value, int | float):
