@@ -36,8 +36,6 @@ def value_chain(me: Enterprise, other: Enterprise) -> Reason | None:
     mine, theirs = set(me.product_chapters), set(other.product_chapters)
     lines = []
     for link in codes.value_chain_links():
-        if link.input == link.output:
-            continue
         if link.input in mine and link.output in theirs:
             lines.append(
                 f"supplies: {_chapter(link.input)} → {_chapter(link.output)} ({link.label})"
