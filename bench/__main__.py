@@ -19,6 +19,7 @@ from bench import (
     migration,
     outbox,
     ports_dea,
+    smes_search,
 )
 from bench.report import (
     RESULTS_DIR,
@@ -40,6 +41,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], BenchmarkResult]] = {
     events.NAME: lambda args: events.run(min(args.events, 5_000)),
     introversion.NAME: lambda args: introversion.run(),
     ippalc.NAME: lambda args: ippalc.run(),
+    smes_search.NAME: lambda args: smes_search.run(),
 }
 
 

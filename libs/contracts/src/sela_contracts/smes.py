@@ -15,3 +15,18 @@ class IppalcPublished(EventContract, subject="smes.ippalc.published", version=1)
     country: str = Field(description="ISO3")
     overall: float = Field(ge=1, le=5)
     dimensions: dict[str, float]
+
+
+class ListingChanged(EventContract, subject="smes.listing.changed", version=1):
+    """A directory listing was created, changed, claimed or erased (no personal data)."""
+
+    enterprise_id: str
+    action: str = Field(description="created, updated, owner_changed or erased")
+    country: str = Field(description="ISO3")
+
+
+class ListingsImported(EventContract, subject="smes.listings.imported", version=1):
+    """A bulk import wrote listings."""
+
+    created: int = Field(ge=0)
+    countries: list[str] = Field(description="ISO3 of the listings written")

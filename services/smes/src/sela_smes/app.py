@@ -4,6 +4,11 @@ from fastapi import FastAPI
 
 from sela_kit import ServiceSpec
 from sela_kit import create_app as build_app
+from sela_smes.cli import import_app
+from sela_smes.demo import load_demo
+from sela_smes.directory import models as _directory_models  # noqa: F401  (tables)
+from sela_smes.directory.consumers import NICHES_PUBLISHED, REGISTRATION_CONFIRMED
+from sela_smes.directory.endpoints import router as directory_router
 from sela_smes.ippalc.endpoints import router as ippalc_router
 from sela_smes.models import Base
 from sela_smes.settings import SmesSettings
@@ -18,7 +23,10 @@ SPEC = ServiceSpec(
     settings_cls=SmesSettings,
     migrations=Path(__file__).parent / "migrations",
     metadata=(Base.metadata,),
-    routers=(ippalc_router,),
+    routers=(directory_router, ippalc_router),
+    consumers=(NICHES_PUBLISHED, REGISTRATION_CONFIRMED),
+    demo=load_demo,
+    commands={"import": import_app},
 )
 
 

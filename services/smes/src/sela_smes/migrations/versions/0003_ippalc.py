@@ -1,7 +1,7 @@
 """IPPALC: framework editions, assessments, answers, audit trail, reported results.
 
-Revision ID: 0003_ippalc
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-28
 """
 
@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql
 
 from sela_smes.ippalc.framework import shipped_edition
 
-revision: str = "0003_ippalc"
-down_revision: str | None = "0001"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
