@@ -351,6 +351,11 @@ def test_pods_get_valid_settings_for_their_own_database(
             assert settings.environment == ("development" if overlay == "dev" else "production")
 
 
+# The only calls between services: development indicators for migration's correlations, and
+# product-space proximities for the SME directory's partner matching.
+SERVICE_CALLS = {("migration", "indices"), ("smes", "indices")}
+
+
 def test_gateway_routes_to_every_service_by_its_kubernetes_name() -> None:
     resources = render("prod")
     config = named(resources, "ConfigMap", "sela-config")["data"]
@@ -361,7 +366,9 @@ def test_gateway_routes_to_every_service_by_its_kubernetes_name() -> None:
         service = named(resources, "Service", app)
         assert upstreams[app]["url"] == f"http://{service['metadata']['name']}:{port}"
     assert config["SELA_MIGRATION_INDICES_URL"] == "http://indices:8001"
-    assert config["SELA_INDICES_JOB_WORKERS"] == "0"  # jobs run in the worker Deployment
+    assert config["SELA_SMES_INDICES_URL"] == "http://indices:8001"
+    # jobs run in the worker Deployments
+    assert config["SELA_INDICES_JOB_WORKERS"] == config["SELA_MIGRATION_JOB_WORKERS"] == "0"
     missing = set(config) - documented_variables()
     assert not missing, f"not documented: {missing}"
 
@@ -502,10 +509,11 @@ def test_network_policies_deny_by_default_and_allow_only_the_platforms_flows() -
         assert allows_ingress(policies_for(resources, labels), gateway, port)
         # services do not call each other unless they need to
         for other, (other_port, _) in APPS.items():
-            if other in ("gateway", app) or (app, other) == ("migration", "indices"):
+            if other in ("gateway", app):
                 continue
             target = named(resources, "Deployment", other)["spec"]["template"]["metadata"]
-            assert not allows_ingress(policies_for(resources, target["labels"]), labels, other_port)
+            allowed = allows_ingress(policies_for(resources, target["labels"]), labels, other_port)
+            assert allowed == ((app, other) in SERVICE_CALLS)
     # the ingress controller reaches the gateway
     gateway_policy = named(resources, "NetworkPolicy", "gateway")["spec"]
     sources = [peer for rule in gateway_policy["ingress"] for peer in rule["from"]]
