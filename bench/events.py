@@ -1,11 +1,15 @@
 """Registrations through the events service against plain inserts into the same database.
 
-The service runs as its own process (``python -m sela_events serve``, outbox relay and mail
-sender included) on embedded PostgreSQL and NATS. 64 concurrent clients register for one
+The service runs as its own processes (``python -m sela_events serve``, outbox relay and mail
+sender included, as deployed) on embedded PostgreSQL and NATS: once as one process, once as two
+replicas on the same database (the clients alternate between them), since replicas are how the
+service scales and its seat rules hold across them. 64 concurrent clients register for one
 meeting whose capacity is 90 % of the requests, so every registration takes the meeting's
 lock and the last tenth meets a full meeting (waitlisted). The reference is 64 concurrent
 connections inserting single rows into a table of the same database, in the same run.
-After each service round the confirmed seats must equal the capacity exactly.
+After each service round the confirmed seats must equal the capacity exactly, and the next leg
+starts only once the round's events are published and its mails written, so the background
+work of one leg never slows the next (that drain time is reported too).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -36,7 +41,9 @@ logger = logging.getLogger("sela.bench.events")
 NAME = "events"
 DATABASE = "sela_events_bench"
 CLIENTS = 64
-ROUNDS = 2  # service and reference alternate A B B A per round pair
+ROUNDS = 2  # legs per round: one process, two replicas, inserts, inserts, two, one
+REPLICAS = (1, 2)
+MAIL_SENDER = "events-mail-sender"
 SECRET = "sela-bench-internal-secret-of-enough-length"  # noqa: S105
 
 
@@ -60,29 +67,42 @@ def _env(postgres_url: str, nats_url: str, port: int, folder: Path) -> dict[str,
     return env
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def run(requests: int) -> BenchmarkResult:
+    # A terminated benchmark still stops its service processes (the finally below): left
+    # running without their database they would spin on reconnection errors.
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     with tempfile.TemporaryDirectory(prefix="sela-bench-events-") as name:
         folder = Path(name)
         postgres = EmbeddedPostgres(folder / "postgres", fast=True)
         broker = EmbeddedNats(folder / "nats")
-        server: subprocess.Popen[bytes] | None = None
+        servers: list[subprocess.Popen[bytes]] = []
         try:
             postgres.start()
             broker.start()
-            port = free_port()
-            env = _env(postgres.url, broker.url, port, folder)
+            ports = [free_port() for _ in range(max(REPLICAS))]
+            env = _env(postgres.url, broker.url, ports[0], folder)
             subprocess.run([sys.executable, "-m", "sela_events", "migrate"], env=env, check=True)
-            server = subprocess.Popen(
-                [sys.executable, "-m", "sela_events", "serve", "--port", str(port)],
-                env=env,
-                stdin=subprocess.DEVNULL,
-            )
+            for port in ports:
+                servers.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "sela_events", "serve", "--port", str(port)],
+                        env=_env(postgres.url, broker.url, port, folder),
+                        stdin=subprocess.DEVNULL,
+                    )
+                )
             url = asyncpg_url(postgres.url, DATABASE)
             dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-            return asyncio.run(_measure(requests, f"http://127.0.0.1:{port}", dsn))
+            bases = [f"http://127.0.0.1:{port}" for port in ports]
+            pids = [server.pid for server in servers]
+            return asyncio.run(_measure(requests, bases, pids, dsn))
         finally:
-            if server is not None:
+            for server in servers:
                 server.terminate()
+            for server in servers:
                 try:
                     server.wait(15)
                 except subprocess.TimeoutExpired:
@@ -99,7 +119,7 @@ def _headers(*roles: str) -> dict[str, str]:
 
 
 async def _wait_ready(http: aiohttp.ClientSession, base: str) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # a loaded machine can take minutes to import
     while time.monotonic() < deadline:
         try:
             async with http.get(f"{base}/readyz") as response:
@@ -134,7 +154,7 @@ async def _meeting(http: aiohttp.ClientSession, base: str, capacity: int) -> str
 
 
 async def _register(
-    http: aiohttp.ClientSession, base: str, meeting_id: str, requests: int
+    http: aiohttp.ClientSession, bases: list[str], meeting_id: str, requests: int
 ) -> tuple[float, Counter[str]]:
     anonymous = _headers()
     queue: asyncio.Queue[int] = asyncio.Queue()
@@ -143,7 +163,7 @@ async def _register(
     states: Counter[str] = Counter()
     tag = uuid.uuid4().hex[:8]
 
-    async def client() -> None:
+    async def client(base: str) -> None:
         while True:
             try:
                 i = queue.get_nowait()
@@ -166,7 +186,7 @@ async def _register(
                 states[(await response.json())["state"]] += 1
 
     started = perf_counter()
-    await asyncio.gather(*(client() for _ in range(CLIENTS)))
+    await asyncio.gather(*(client(bases[n % len(bases)]) for n in range(CLIENTS)))
     return perf_counter() - started, states
 
 
@@ -202,74 +222,143 @@ async def _confirmed_seats(pool: asyncpg.Pool, meeting_id: str) -> int:
     return int(value)
 
 
-async def _measure(requests: int, base: str, dsn: str) -> BenchmarkResult:
+def _cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user and system) the service processes used so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return float("nan")
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+async def _drained(pool: asyncpg.Pool) -> float:
+    """Wait until every event is published and every mail written; the seconds it took."""
+    started = perf_counter()
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        pending = await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+        mails = await pool.fetchval(
+            "SELECT count(*) FROM outbox WHERE subject = 'events.notification.requested'"
+        )
+        sent = await pool.fetchval("SELECT count(*) FROM inbox WHERE consumer = $1", MAIL_SENDER)
+        if pending == 0 and sent >= mails:
+            return perf_counter() - started
+        await asyncio.sleep(0.05)
+    raise BenchmarkError("the outbox or the mail sender did not catch up within 300 s")
+
+
+async def _measure(
+    requests: int, all_bases: list[str], pids: list[int], dsn: str
+) -> BenchmarkResult:
     capacity = requests * 9 // 10
     pool = await asyncpg.create_pool(dsn, min_size=CLIENTS, max_size=CLIENTS)
     assert pool is not None
-    service_runs: list[tuple[float, int]] = []
+    service_runs: dict[int, list[tuple[float, int]]] = {n: [] for n in REPLICAS}
+    drains: dict[int, list[float]] = {n: [] for n in REPLICAS}
+    cpu: dict[int, list[float]] = {n: [] for n in REPLICAS}
     insert_runs: list[float] = []
+    base = all_bases[0]
     try:
         await pool.execute(
             "CREATE TABLE IF NOT EXISTS bench_rows (id uuid PRIMARY KEY, email text NOT NULL,"
             " created_at timestamptz NOT NULL DEFAULT now())"
         )
         async with aiohttp.ClientSession() as http:
-            await _wait_ready(http, base)
+            for each in all_bases:
+                await _wait_ready(http, each)
             # Warm-up, untimed: connection pools, prepared statements, imports.
             warm = await _meeting(http, base, 100)
-            await _register(http, base, warm, 200)
+            await _register(http, all_bases, warm, 200)
+            await _drained(pool)
             await _inserts(pool, 500)
+            legs = [*REPLICAS, 0, 0, *reversed(REPLICAS)]  # 0: the reference
             for _ in range(ROUNDS):
-                for leg in ("service", "insert", "insert", "service"):
-                    if leg == "service":
+                for replicas in legs:
+                    if replicas:
+                        bases = all_bases[:replicas]
                         meeting_id = await _meeting(http, base, capacity)
+                        cpu_before = _cpu_seconds(pids)
                         # A fresh connection pool per leg: the server closes idle keep-alive
                         # connections while the other leg runs.
                         async with aiohttp.ClientSession(
                             connector=aiohttp.TCPConnector(limit=CLIENTS)
                         ) as leg_http:
-                            seconds, states = await _register(leg_http, base, meeting_id, requests)
+                            seconds, states = await _register(leg_http, bases, meeting_id, requests)
                         seats = await _confirmed_seats(pool, meeting_id)
                         if seats != capacity or states["confirmed"] != capacity:
                             raise BenchmarkError(
                                 f"overbooking check failed: {seats} seats confirmed in the "
                                 f"database, {states['confirmed']} answers, capacity {capacity}"
                             )
-                        service_runs.append((seconds, states["confirmed"]))
-                        logger.info("service: %s in %.2fs", dict(states), seconds)
+                        service_runs[replicas].append((seconds, states["confirmed"]))
+                        drains[replicas].append(await _drained(pool))
+                        cpu[replicas].append(_cpu_seconds(pids) - cpu_before)
+                        logger.info(
+                            "service, %d process(es): %s in %.2fs, drained %.2fs later, "
+                            "%.2f ms of service CPU per registration",
+                            replicas,
+                            dict(states),
+                            seconds,
+                            drains[replicas][-1],
+                            1000 * cpu[replicas][-1] / requests,
+                        )
                     else:
                         insert_runs.append(await _inserts(pool, requests))
     finally:
         await pool.close()
 
-    confirmed_per_s = sum(c for _, c in service_runs) / sum(s for s, _ in service_runs)
-    registrations_per_s = requests * len(service_runs) / sum(s for s, _ in service_runs)
     inserts_per_s = requests * len(insert_runs) / sum(insert_runs)
-    return BenchmarkResult(
-        name=NAME,
-        measurements=[
+    measurements: list[Measurement] = []
+    for replicas in REPLICAS:
+        runs = service_runs[replicas]
+        seconds = sum(s for s, _ in runs)
+        confirmed = sum(c for _, c in runs)
+        label = "one process" if replicas == 1 else f"{replicas} replicas"
+        measurements += [
             Measurement(
-                name="confirmed registrations",
+                name=f"confirmed registrations, {label}",
                 unit="confirmed/s",
-                value=confirmed_per_s,
+                value=confirmed / seconds,
                 reference_name="single-row inserts",
                 reference_value=inserts_per_s,
                 reading="target >= 0.25 with zero overbooking (checked after every round)",
             ),
             Measurement(
-                name="registrations answered",
+                name=f"registrations answered, {label}",
                 unit="requests/s",
-                value=registrations_per_s,
+                value=requests * len(runs) / seconds,
                 reference_name="single-row inserts",
                 reference_value=inserts_per_s,
                 reading="confirmed and waitlisted together",
             ),
-        ],
+            Measurement(
+                name=f"confirmed with events and mails out, {label}",
+                unit="confirmed/s",
+                value=confirmed / (seconds + sum(drains[replicas])),
+                reference_name="single-row inserts",
+                reference_value=inserts_per_s,
+                reading="until the outbox is empty and every mail written",
+            ),
+        ]
+    return BenchmarkResult(
+        name=NAME,
+        measurements=measurements,
         details={
             "clients": CLIENTS,
             "requests_per_round": requests,
             "capacity_per_round": capacity,
-            "service_rounds_seconds": [round(s, 3) for s, _ in service_runs],
+            "service_rounds_seconds": {
+                str(n): [round(s, 3) for s, _ in runs] for n, runs in service_runs.items()
+            },
+            "drain_seconds": {str(n): [round(s, 3) for s in d] for n, d in drains.items()},
+            # Service CPU per registration, background work (relay, mails) included: the
+            # figure that moves least when other work loads the machine.
+            "service_cpu_ms_per_registration": {
+                str(n): [round(1000 * c / requests, 2) for c in d] for n, d in cpu.items()
+            },
             "insert_rounds_seconds": [round(s, 3) for s in insert_runs],
             "overbooking": 0,
         },

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from sela_events.attendance import calendars
 from sela_events.attendance.service import sessions_of
-from sela_events.deps import Staff
+from sela_events.deps import CurrentIdentity, Staff
 from sela_events.meetings import service
 from sela_events.meetings.schemas import (
     CategoryRuleIn,
@@ -29,7 +29,6 @@ from sela_events.types import Language
 from sela_events.vocab import MeetingStatus, MeetingType
 from sela_kit.db import DbSession
 from sela_kit.errors import problem_responses
-from sela_kit.identity import CurrentIdentity
 from sela_kit.pagination import CursorPage, Page
 
 router = APIRouter(prefix="/meetings", tags=["meetings"])

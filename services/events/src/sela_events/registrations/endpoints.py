@@ -6,9 +6,8 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
-from fastapi.responses import JSONResponse
 
-from sela_events.deps import PRIVATE, Settings, Staff
+from sela_events.deps import PRIVATE, CurrentIdentity, Settings, Staff
 from sela_events.meetings.service import get_plain, get_visible
 from sela_events.problems import invalid
 from sela_events.registrations import csvio, service
@@ -31,7 +30,6 @@ from sela_events.settings import EventsSettings
 from sela_events.vocab import Category, RegistrationState
 from sela_kit.db import DbSession
 from sela_kit.errors import DomainError, UnauthorizedError, problem_responses
-from sela_kit.identity import CurrentIdentity
 from sela_kit.pagination import CursorPage, Page
 
 router = APIRouter(tags=["registrations"])
@@ -53,13 +51,15 @@ def seat_batcher(request: Request) -> SeatBatcher:
     return batcher
 
 
+_READ_FIELDS = tuple(RegistrationRead.model_fields)
+
+
 def _created(settings: EventsSettings, reg: Registration) -> RegistrationCreated:
-    base = RegistrationRead.model_validate(reg).model_dump()
-    return RegistrationCreated(
-        **base,
-        manage_token=manage_token(settings.secret, reg.id),
-        manage_url=service.manage_url(settings, reg.id),
-    )
+    # One validation from the row's attributes (not validate, dump and validate again).
+    values = {name: getattr(reg, name) for name in _READ_FIELDS}
+    values["manage_token"] = manage_token(settings.secret, reg.id)
+    values["manage_url"] = service.manage_url(settings, reg.id)
+    return RegistrationCreated.model_validate(values)
 
 
 @router.post(
@@ -78,7 +78,7 @@ async def register(
     meeting_id: str,
     data: RegistrationCreate,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     """Register for a meeting (anyone). Confirmed while seats and quotas allow, waitlisted
     otherwise, pending where the category is moderated; an invitation skips moderation."""
     reg, new = await service.register_batched(
@@ -90,8 +90,12 @@ async def register(
         identity,
         idempotency_key=idempotency_key,
     )
-    body = _created(settings, reg).model_dump(mode="json")
-    return JSONResponse(body, status_code=201 if new else 200, headers=PRIVATE)
+    return Response(
+        _created(settings, reg).model_dump_json(),
+        status_code=201 if new else 200,
+        media_type="application/json",
+        headers=PRIVATE,
+    )
 
 
 @router.get(

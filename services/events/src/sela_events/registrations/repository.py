@@ -167,6 +167,9 @@ class RegistrationRepository:
             stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return (await self.session.scalars(stmt)).one_or_none()
 
+    async def invitation_by_id(self, invitation_id: uuid.UUID) -> Invitation | None:
+        return await self.session.get(Invitation, invitation_id)
+
     async def invitation(self, meeting_id: uuid.UUID, code: str) -> Invitation | None:
         stmt = (
             select(Invitation)

@@ -38,9 +38,23 @@ class RegistrationCreate(BaseModel):
 
 
 class RegistrationUpdate(BaseModel):
-    """What a participant may change through the self-service link (all optional)."""
+    """What a participant may change through the self-service link (all optional).
+
+    ``seats``, ``category`` and ``country`` are decided again under the meeting's limits: a
+    change that no longer fits is refused (409 ``no_seats``) unless ``waitlist_if_full`` asks
+    to be waitlisted instead; a moderated category sends the registration back to approval.
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    seats: int | None = Field(default=None, ge=1, le=50)
+    category: Category | None = None
+    country: CountryCode | None = None
+    waitlist_if_full: bool = Field(
+        default=False,
+        description="When the changed request no longer fits, give up the held seats and wait "
+        "in the list (default: refuse the change and keep the seats)",
+    )
 
     first_name: Name | None = None
     last_name: Name | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -334,8 +334,12 @@ class Claim:
     reg: Registration
     moderated: bool
     invitation_id: uuid.UUID | None
-    # The mail for each possible outcome, prepared before the lock (the calendar costs).
-    notices: dict[R, NotificationRequested | None] = field(default_factory=dict)
+    # Renders the mail of the outcome once it is known (one mail, not one per possible state).
+    settings: EventsSettings
+
+
+# The mail a new registration receives, by the state it was given.
+_NEW_NOTICE = {R.CONFIRMED: "confirmed", R.WAITLISTED: "waitlisted", R.PENDING: "received"}
 
 
 Outcome = tuple[Registration, bool] | DomainError
@@ -353,7 +357,7 @@ def prepare(
     now: datetime,
     check_open: bool = True,
 ) -> Claim:
-    """Everything that needs no lock: the checks of the input, the row, the mails.
+    """Everything that needs no lock: the checks of the input and the row.
 
     ``check_open=False`` leaves the status check to :func:`decide` (a cached meeting's status
     may be a moment old; the one read under the lock is not).
@@ -383,13 +387,9 @@ def prepare(
         invitation_id=invitation.id if invitation else None,
         checkin_code=new_code(),
     )
-    claim = Claim(reg, moderated and not skip_moderation, invitation.id if invitation else None)
-    claim.notices = {
-        R.CONFIRMED: notice(settings, meeting, reg, "confirmed"),
-        R.WAITLISTED: notice(settings, meeting, reg, "waitlisted"),
-        R.PENDING: notice(settings, meeting, reg, "received"),
-    }
-    return claim
+    return Claim(
+        reg, moderated and not skip_moderation, invitation.id if invitation else None, settings
+    )
 
 
 async def decide(
@@ -455,7 +455,7 @@ async def decide(
         if target is R.CONFIRMED:
             seat_rules.add(usage, reg.category, reg.country, reg.seats)
             events.append(announcement(meeting, reg, R.CONFIRMED))
-        message = claim.notices.get(target)
+        message = notice(claim.settings, meeting, reg, _NEW_NOTICE[target])
         if message is not None:
             events.append(message)
         new.append(reg)
@@ -604,11 +604,16 @@ async def update_self(
         ):
             raise conflict("The deadline for changes has passed.", "modification_closed")
     changes = data.model_dump(exclude_unset=True)
-    for name in ("first_name", "last_name", "language", "consent_publish"):
+    waitlist_if_full = bool(changes.pop("waitlist_if_full", False))
+    for name in ("first_name", "last_name", "language", "consent_publish", "seats", "category"):
         if name in changes and changes[name] is None:
             raise invalid("A required value cannot be removed.", [(name, "cannot be null")])
-    if "companions" in changes and len(changes["companions"] or []) > reg.seats - 1:
-        raise invalid("Too many companions.", [("companions", f"more than {reg.seats - 1}")])
+    seats = changes.pop("seats", reg.seats)
+    category = Category(changes.pop("category", reg.category)).value
+    country = changes.pop("country") if "country" in changes else reg.country
+    companions = (changes["companions"] or []) if "companions" in changes else reg.companions
+    if len(companions) > seats - 1:
+        raise invalid("Too many companions.", [("companions", f"more than {seats - 1}")])
     if "answers" in changes:
         fields = [
             FieldSpec(f.key, f.kind, f.required, tuple(f.options), f.condition)
@@ -620,8 +625,125 @@ async def update_self(
         changes["answers"] = form.answers
     for name, value in changes.items():
         setattr(reg, name, value if value is not None else [] if name == "companions" else value)
+    if (seats, category, country) != (reg.seats, reg.category, reg.country):
+        await _change_seats(
+            session,
+            settings,
+            meeting,
+            reg,
+            SeatRequest(seats, category, country),
+            waitlist_if_full=waitlist_if_full,
+            now=now,
+        )
     await session.flush()
     return reg
+
+
+@dataclass(frozen=True)
+class SeatRequest:
+    """What a registration asks for: the values its seats are counted under."""
+
+    seats: int
+    category: str
+    country: str | None
+
+
+async def _check_request(
+    session: AsyncSession, meeting: Meeting, reg: Registration, new: SeatRequest
+) -> tuple[bool, list[seat_rules.QuotaRule], dict[tuple[str, str | None], int]]:
+    """The checks of a changed request that need no seat count; whether its category is
+    moderated for it, the quotas and the seats held."""
+    repo = RegistrationRepository(session)
+    rules = {r.category: r.moderated for r in await repo.category_rules(meeting.id)}
+    errors: list[tuple[str, str]] = []
+    if new.category != reg.category and new.category not in rules:
+        accepted = ", ".join(sorted(rules)) or "none"
+        errors.append(("category", f"this meeting accepts the categories: {accepted}"))
+    if Category(new.category) in COUNTRY_REQUIRED and new.country is None:
+        errors.append(("country", f"is required for the category {new.category}"))
+    invitation = (
+        await repo.invitation_by_id(reg.invitation_id) if reg.invitation_id is not None else None
+    )
+    if invitation is not None:
+        if invitation.category != new.category:
+            errors.append(("category", f"the invitation is for {invitation.category}"))
+        if invitation.country is not None and invitation.country != new.country:
+            errors.append(("country", f"the invitation is for {invitation.country}"))
+        if new.seats > invitation.seats:
+            errors.append(("seats", f"the invitation is for {invitation.seats} seat(s)"))
+    if errors:
+        raise invalid("The change has invalid values.", errors)
+    quotas, usage = await _limits(session, meeting)
+    whole = seat_rules.fit(
+        new.category, new.country, new.seats, capacity=meeting.capacity, quotas=quotas, usage={}
+    )
+    if whole.impossible:
+        raise invalid(
+            f"The request exceeds the {whole.blocking} even with every seat free.",
+            [("seats", f"exceeds the {whole.blocking}")],
+            code="quota_exceeded",
+        )
+    moderated = rules.get(new.category, False) and reg.invitation_id is None
+    return moderated, quotas, usage
+
+
+async def _change_seats(
+    session: AsyncSession,
+    settings: EventsSettings,
+    meeting: Meeting,
+    reg: Registration,
+    new: SeatRequest,
+    *,
+    waitlist_if_full: bool,
+    now: datetime,
+) -> None:
+    """Decide a change of seats, category or country again, under the meeting lock.
+
+    The registration's own held seats are set aside and the changed request is fitted like a
+    new one: it keeps its seats when it fits; when it does not, the change is refused unless
+    the participant asked to wait in the list. A change to a moderated category goes back to
+    approval; a pending request that leaves moderation is decided now. Seats given up are
+    offered to the waiting list. See docs/decisions/0037.
+    """
+    moderated, quotas, usage = await _check_request(session, meeting, reg, new)
+    state = R(reg.state)
+    held = state in SEAT_HOLDING
+    if held:
+        seat_rules.add(usage, reg.category, reg.country, -reg.seats)
+    fit = seat_rules.fit(
+        new.category, new.country, new.seats, capacity=meeting.capacity, quotas=quotas, usage=usage
+    )
+    if moderated and (state is R.PENDING or new.category != reg.category):
+        target = R.PENDING
+    elif state is R.PENDING:
+        target = R.CONFIRMED if fit.fits else R.WAITLISTED
+    elif state is R.WAITLISTED or fit.fits:
+        target = state
+    elif waitlist_if_full:
+        target = R.WAITLISTED
+    else:
+        raise conflict(
+            f"The changed request does not fit the {fit.blocking}; nothing was changed "
+            "(set waitlist_if_full to give up the seats and wait in the list).",
+            "no_seats",
+            field="seats",
+        )
+    moved_quota = (new.category, new.country) != (reg.category, reg.country)
+    reg.seats, reg.category, reg.country = new.seats, new.category, new.country
+    if target is not state:
+        reg.state = target.value
+        reg.offer_expires_at = None
+        if held:
+            # The seats are given up: announced like a cancellation of the held seats.
+            await _announce(session, meeting, reg, R.CANCELLED)
+        if target is R.CONFIRMED:
+            await _announce(session, meeting, reg, R.CONFIRMED)
+        await notify(session, settings, meeting, reg, _NEW_NOTICE[target])
+    elif target is R.CONFIRMED and moved_quota:
+        # Consumers keep confirmed registrations by id: the new category and country.
+        await _announce(session, meeting, reg, R.CONFIRMED)
+    await session.flush()
+    await offer_free_seats(session, meeting, settings, now)
 
 
 async def cancel(
