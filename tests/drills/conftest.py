@@ -28,6 +28,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 @pytest.fixture(scope="session")
 def platform_process() -> Iterator[Platform]:
+    # An earlier run's figures must not pass for this run's.
+    report_path().unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="sela-drills-") as folder:
         platform = new_platform(Path(folder))
         try:

@@ -31,12 +31,14 @@ READS: dict[str, str | None] = {
     "migration": "/api/v1/migration/datasets",
 }
 ROUNDS_AFTER = 20
+DOWN_AT_LEAST = 8.0
 
 
 async def traffic(
     platform: Platform, client: httpx.AsyncClient, meeting_id: str, tag: str, rounds: int
 ) -> list[int]:
-    """``rounds`` times: a read of every service, a registration, ``/auth/me``."""
+    """``rounds`` times: a read of every service, a registration, ``/auth/me`` and a
+    failed sign-in (the gateway's own database)."""
     statuses: list[int] = []
 
     async def one(round_: int) -> None:
@@ -45,6 +47,11 @@ async def traffic(
         calls = [client.get(path, params=fresh) for path in READS.values() if path is not None]
         calls.append(register(client, meeting_id, registration(round_, tag)))
         calls.append(client.get("/auth/me", headers=platform.headers["staff"]))
+        calls.append(
+            client.post(
+                "/auth/login", json={"email": f"x-{tag}@sela.org", "password": "not-the-password"}
+            )
+        )
         for outcome in await asyncio.gather(*calls, return_exceptions=True):
             statuses.append(outcome.status_code if isinstance(outcome, httpx.Response) else 0)
 
@@ -87,6 +94,7 @@ async def test_services_report_not_ready_then_recover_after_a_postgres_restart(
         for name in SERVICE_NAMES
     }
     during = count_by(await traffic(platform, gateway, meeting_id, tag + "b", 2))
+    await asyncio.sleep(max(0.0, DOWN_AT_LEAST - (time.monotonic() - stopped)))
     down_for = time.monotonic() - stopped
     await asyncio.to_thread(platform.postgres.start)
     restarted = time.monotonic()
