@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import httpx
 import pytest
 
 from tests.drills.platform import Platform, new_platform
-from tests.drills.report import recorded, report_path
+from tests.drills.report import record, recorded, report_path
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -33,7 +34,9 @@ def platform_process() -> Iterator[Platform]:
     with tempfile.TemporaryDirectory(prefix="sela-drills-") as folder:
         platform = new_platform(Path(folder))
         try:
+            started = time.monotonic()
             platform.start()
+            record("platform", {"start_seconds": round(time.monotonic() - started, 1)})
             yield platform
         finally:
             platform.stop()
@@ -48,7 +51,9 @@ async def platform(platform_process: Platform) -> Platform:
 
 @pytest.fixture
 async def gateway(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    # Idle connections are dropped well before the servers' own keep-alive timeout (5 s), so
+    # a request never races the server closing the connection it is sent on.
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64, keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=platform.gateway, timeout=60, limits=limits) as client:
         yield client
     platform.alive()

@@ -35,7 +35,12 @@ DOWN_AT_LEAST = 8.0
 
 
 async def traffic(
-    platform: Platform, client: httpx.AsyncClient, meeting_id: str, tag: str, rounds: int
+    platform: Platform,
+    client: httpx.AsyncClient,
+    meeting_id: str,
+    tag: str,
+    rounds: int,
+    failures: list[str] | None = None,
 ) -> list[int]:
     """``rounds`` times: a read of every service, a registration, ``/auth/me`` and a
     failed sign-in (the gateway's own database)."""
@@ -53,7 +58,14 @@ async def traffic(
             )
         )
         for outcome in await asyncio.gather(*calls, return_exceptions=True):
-            statuses.append(outcome.status_code if isinstance(outcome, httpx.Response) else 0)
+            if isinstance(outcome, httpx.Response):
+                statuses.append(outcome.status_code)
+                continue
+            statuses.append(0)
+            if failures is not None:
+                request = getattr(outcome, "request", None)
+                where = f"{request.method} {request.url.path}" if request else "?"
+                failures.append(f"{where}: {outcome.__class__.__name__} {outcome}")
 
     await asyncio.gather(*(one(i) for i in range(rounds)))
     return statuses
@@ -93,7 +105,8 @@ async def test_services_report_not_ready_then_recover_after_a_postgres_restart(
         .get("database")
         for name in SERVICE_NAMES
     }
-    during = count_by(await traffic(platform, gateway, meeting_id, tag + "b", 2))
+    dropped: list[str] = []
+    during = count_by(await traffic(platform, gateway, meeting_id, tag + "b", 2, dropped))
     await asyncio.sleep(max(0.0, DOWN_AT_LEAST - (time.monotonic() - stopped)))
     down_for = time.monotonic() - stopped
     await asyncio.to_thread(platform.postgres.start)
@@ -120,6 +133,7 @@ async def test_services_report_not_ready_then_recover_after_a_postgres_restart(
         "not_ready_after_seconds": not_ready,
         "database_check_while_down": checks,
         "statuses_while_down": during,
+        "no_answer_while_down": dropped,
         "server_errors_other_than_503_while_down": sum(
             n for status, n in during.items() if status.startswith("5") and status != "503"
         ),
@@ -135,6 +149,7 @@ async def test_services_report_not_ready_then_recover_after_a_postgres_restart(
     assert set(not_ready) == {*SERVICE_NAMES, "gateway"}, figures
     assert all(str(check).startswith("failed") for check in checks.values()), figures
     assert figures["server_errors_other_than_503_while_down"] == 0, figures
+    assert not dropped, figures
     assert set(ready) == {*SERVICE_NAMES, "gateway"}, figures
     assert routed_after is not None, figures
     assert figures["server_errors_after_recovery"] == 0, figures
