@@ -33,14 +33,15 @@ from tests.drills.events_support import open_meeting, register, registration
 from tests.drills.platform import Platform, count_by, server_errors, subject_matches
 from tests.drills.report import record
 
-pytestmark = pytest.mark.drill
+# Bounded by its own deadlines; the suite's 300 s per test is too tight on a loaded machine.
+pytestmark = [pytest.mark.drill, pytest.mark.timeout(600)]
 
 OUTAGE_SECONDS = 30.0
 REGISTRATIONS = 600
 LOADS = 400
 AREAS = ("ARG", "BRA", "CHL", "COL", "MEX", "PER", "URY", "ECU")
 FIRST_YEAR = 1970
-DELIVERY_TIMEOUT = 120.0
+DELIVERY_TIMEOUT = 180.0
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
