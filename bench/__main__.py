@@ -15,6 +15,7 @@ from bench import (
     gateway,
     indices,
     introversion,
+    ippalc,
     migration,
     outbox,
     ports_dea,
@@ -38,6 +39,7 @@ BENCHMARKS: dict[str, Callable[[argparse.Namespace], BenchmarkResult]] = {
     migration.NAME: lambda args: migration.run(),
     events.NAME: lambda args: events.run(min(args.events, 5_000)),
     introversion.NAME: lambda args: introversion.run(),
+    ippalc.NAME: lambda args: ippalc.run(),
 }
 
 

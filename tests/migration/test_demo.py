@@ -48,7 +48,7 @@ async def test_demo_loads_2020_and_is_idempotent(
     finally:
         async with database.transaction() as session:
             await session.execute(text("DELETE FROM datasets WHERE slug = :s"), {"s": REAL_SLUG})
-            await session.execute(text("DELETE FROM jobs WHERE requested_by = 'demo'"))
+            await session.execute(text("DELETE FROM jobs WHERE submitted_by = 'demo'"))
             await session.execute(
                 text("DELETE FROM outbox WHERE subject = 'migration.network.computed'")
             )

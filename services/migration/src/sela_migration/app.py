@@ -4,14 +4,12 @@ from fastapi import FastAPI
 
 from sela_kit import ServiceSpec
 from sela_kit import create_app as build_app
-from sela_migration.analysis import service as _analysis_jobs  # noqa: F401  (job handlers)
 from sela_migration.analysis.consumers import INDICATOR_UPDATED
 from sela_migration.analysis.endpoints import router as analysis_router
 from sela_migration.cli import import_app
 from sela_migration.demo import load_demo
-from sela_migration.jobs.endpoints import router as jobs_router
+from sela_migration.jobs import JOB_KINDS
 from sela_migration.models import Base, load_models
-from sela_migration.network import service as _network_jobs  # noqa: F401  (job handlers)
 from sela_migration.network.endpoints import router as networks_router
 from sela_migration.settings import MigrationSettings
 from sela_migration.stocks.endpoints import router as datasets_router
@@ -28,8 +26,9 @@ SPEC = ServiceSpec(
     settings_cls=MigrationSettings,
     migrations=Path(__file__).parent / "migrations",
     metadata=(Base.metadata,),
-    routers=(datasets_router, networks_router, analysis_router, jobs_router),
+    routers=(datasets_router, networks_router, analysis_router),
     consumers=(INDICATOR_UPDATED,),
+    jobs=JOB_KINDS,
     demo=load_demo,
     commands={"import": import_app},
 )

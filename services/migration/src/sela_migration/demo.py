@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -11,10 +10,9 @@ import numpy as np
 from sela_kit.db import Database
 from sela_kit.settings import ServiceSettings
 from sela_migration.countries import AREAS, LAC
-from sela_migration.jobs.models import Job
 from sela_migration.network.repository import NetworkRepository
 from sela_migration.network.schemas import NetworkComputationCreate
-from sela_migration.network.service import compute_networks
+from sela_migration.network.service import KIND, compute_networks
 from sela_migration.settings import MigrationSettings
 from sela_migration.stocks import service as stocks
 from sela_migration.stocks.repository import StockRepository
@@ -68,21 +66,14 @@ async def load_demo(settings: ServiceSettings) -> str:
         async with database.transaction() as session:
             computed = await NetworkRepository.from_session(session).list(dataset.id, None)
             if len(computed) < 2 * len(dataset.years):
+                # Computed here rather than queued, so the networks are there when the
+                # platform starts; recorded as a finished job of the service.
                 request = NetworkComputationCreate(dataset=slug)
-                job = Job(
-                    id=uuid.uuid4(),
-                    kind="network",
-                    status="running",
-                    params=request.model_dump(mode="json"),
-                    requested_by="demo",
-                    stale=False,
-                    started_at=datetime.now(UTC),
+                job_id = uuid.uuid4()
+                result = await compute_networks(session, dataset, request, job_id)
+                await NetworkRepository.from_session(session).record_finished_job(
+                    job_id, KIND, request.model_dump(mode="json"), result, submitted_by="demo"
                 )
-                session.add(job)
-                await session.flush()
-                job.result = await compute_networks(session, dataset, request, job.id)
-                job.status = "done"
-                job.finished_at = datetime.now(UTC)
         return (
             f"dataset {slug}: {dataset.rows} stocks, {dataset.areas} areas, years "
             f"{dataset.years[0]}–{dataset.years[-1]}; world and LAC networks computed"

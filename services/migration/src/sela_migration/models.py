@@ -11,6 +11,6 @@ class Base(DeclarativeBase):
 
 def load_models() -> None:
     """Import every model module so Base.metadata knows all tables (Alembic, tests)."""
-    from sela_migration.jobs import models as _jobs  # noqa: F401
+    from sela_migration.analysis import models as _analysis  # noqa: F401
     from sela_migration.network import models as _network  # noqa: F401
     from sela_migration.stocks import models as _stocks  # noqa: F401

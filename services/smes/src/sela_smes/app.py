@@ -4,6 +4,7 @@ from fastapi import FastAPI
 
 from sela_kit import ServiceSpec
 from sela_kit import create_app as build_app
+from sela_smes.ippalc.endpoints import router as ippalc_router
 from sela_smes.models import Base
 from sela_smes.settings import SmesSettings
 
@@ -17,6 +18,7 @@ SPEC = ServiceSpec(
     settings_cls=SmesSettings,
     migrations=Path(__file__).parent / "migrations",
     metadata=(Base.metadata,),
+    routers=(ippalc_router,),
 )
 
 

@@ -1,17 +1,20 @@
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel
 
-from sela_indices.analyses import service
+from sela_indices.analyses import composite, service
 from sela_indices.analyses.complexity import ComplexityParams
+from sela_indices.analyses.composite import CompositeParams
 from sela_indices.analyses.repository import AnalysisRepository
 from sela_indices.analyses.schemas import AnalysisRead, JobAccepted
 from sela_indices.analyses.vulnerability import VulnerabilityParams
 from sela_indices.observations import formats
+from sela_indices.reports import charts
 from sela_kit.db import DbSession
 from sela_kit.errors import problem_responses
 from sela_kit.identity import Identity, require_roles
@@ -130,3 +133,105 @@ async def run_complexity(
     ECI/PCI, proximity, density, COI/COG and the niches of each country (optionally only where
     a bloc partner is strong). Announces `indices.niches.published`. Staff only."""
     return await _queue(request, response, session, "complexity", body, identity)
+
+
+@router.post(
+    "/analyses/composite",
+    response_model=JobAccepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=problem_responses(401, 403, 422),
+)
+async def run_composite(
+    request: Request,
+    response: Response,
+    session: DbSession,
+    body: CompositeParams,
+    identity: Staff,
+) -> JobAccepted:
+    """Queue the integration index (IINTALC, I.1.6): the structure (index → dimensions →
+    catalogue indicators with direction and weight), the settings (imputation, outliers,
+    normalisation, weights, aggregation), the units (countries, the members of mechanisms by
+    year, or mechanisms as units), the years, and optionally a Monte Carlo uncertainty and
+    Sobol sensitivity analysis. Checked against the catalogue and the data first (422,
+    nothing queued). Poll `status_url`; browse the result at `/analyses/{id}/composite`.
+    Staff only."""
+    accepted = await service.submit_composite(
+        session, body, identity.subject, public_prefix(request)
+    )
+    response.headers["Location"] = accepted.status_url
+    return accepted
+
+
+def _values(values: list[str]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+@router.get(
+    "/analyses/{run_id}/composite",
+    responses={
+        **problem_responses(404, 422),
+        200: {"description": "JSON records or CSV", "content": {"text/csv": {}}},
+    },
+)
+async def get_composite(
+    request: Request,
+    session: DbSession,
+    run_id: uuid.UUID,
+    unit: Annotated[list[str], Query(description="Units (comma-separated); default all")] = [],  # noqa: B006
+    dimension: Annotated[
+        list[str], Query(description="Nodes; default the index and its dimensions")
+    ] = [],  # noqa: B006
+    year: Annotated[list[str], Query(description="Years; default all")] = [],  # noqa: B006
+    format: Annotated[Literal["json", "csv"] | None, Query(description="Overrides Accept")] = None,
+) -> Any:
+    """Scores (0–100 with min–max) and ranks (1 = highest) per unit, dimension and year; with
+    an uncertainty analysis, the median rank and 5–95% interval beside the node it was run
+    for."""
+    summary, scores, ranks = await service.composite_result(session, run_id)
+    frame = composite.view(summary, scores, ranks, _values(unit), _values(dimension), _values(year))
+    if formats.wants_csv(request.headers.get("accept"), format):
+        return formats.download(frame.write_csv().encode(), f"composite-{run_id}", "csv")
+    return {
+        "analysis": str(run_id),
+        "index": summary["index"],
+        "dimensions": summary["dimensions"],
+        "missing_dimensions": summary["missing_dimensions"],
+        "count": frame.height,
+        "items": frame.to_dicts(),
+    }
+
+
+@router.get(
+    "/analyses/{run_id}/composite/chart",
+    responses={
+        **problem_responses(404, 422),
+        200: {"content": {"image/png": {}, "image/svg+xml": {}}, "description": "The chart"},
+    },
+    response_class=Response,
+)
+async def get_composite_chart(
+    session: DbSession,
+    run_id: uuid.UUID,
+    chart: Annotated[
+        Literal["scores", "uncertainty"],
+        Query(description="scores: by year per unit; uncertainty: median rank, 5–95% band"),
+    ] = "scores",
+    dimension: Annotated[str | None, Query(description="Node to draw; default the index")] = None,
+    unit: Annotated[list[str], Query(description="Units to draw; default all")] = [],  # noqa: B006
+    year: Annotated[str | None, Query(description="Year of the uncertainty chart")] = None,
+    format: Literal["png", "svg"] = "png",
+) -> Response:
+    """The index or a dimension drawn for the website (PNG or SVG)."""
+    summary, scores, ranks = await service.composite_result(session, run_id)
+    if chart == "scores":
+        node = dimension or summary["index"]
+        image = await asyncio.to_thread(
+            composite.scores_chart, summary, scores, node, _values(unit), format
+        )
+    else:
+        image = await asyncio.to_thread(composite.uncertainty_chart, summary, ranks, year, format)
+    return Response(
+        image,
+        media_type=charts.MEDIA_TYPES[format],
+        headers={"Cache-Control": "public, max-age=300"},
+    )

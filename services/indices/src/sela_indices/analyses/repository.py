@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sela_indices.analyses.models import AnalysisRun, AnalysisTable
+from sela_kit.jobs import JOBS
 
 
 def to_parquet(frame: pl.DataFrame) -> bytes:
@@ -102,3 +103,12 @@ class AnalysisRepository:
             )
         )
         return None if data is None else from_parquet(data)
+
+    async def has_job(self, kind: str, submitted_by: str) -> bool:
+        """Whether a job of this kind was ever submitted by ``submitted_by`` (any status)."""
+        found = await self.session.scalar(
+            select(JOBS.c.id)
+            .where(JOBS.c.kind == kind, JOBS.c.submitted_by == submitted_by)
+            .limit(1)
+        )
+        return found is not None

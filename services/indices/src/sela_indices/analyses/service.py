@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sela_indices.analyses import composite
 from sela_indices.analyses.repository import AnalysisRepository
 from sela_indices.analyses.schemas import AnalysisRead, JobAccepted, TableInfo
 from sela_kit.errors import InvalidInputError, NotFoundError
@@ -61,3 +62,35 @@ async def table(
             )
         frame = frame.filter(pl.col(column).cast(pl.String).is_in(values))
     return frame
+
+
+async def composite_result(
+    session: AsyncSession, run_id: uuid.UUID
+) -> tuple[dict[str, Any], pl.DataFrame, pl.DataFrame | None]:
+    """The summary, scores and (with an uncertainty analysis) rank statistics of a
+    composite-index analysis."""
+    repo = AnalysisRepository.from_session(session)
+    run = await repo.get(run_id)
+    if run is None or run.kind != composite.KIND:
+        await read(session, run_id)
+        raise NotFoundError(
+            f"Analysis {run_id} is not a composite index ({run.kind if run else ''})."
+        )
+    scores = await repo.table(run_id, "scores")
+    if scores is None:  # pragma: no cover - stored together with the run
+        raise NotFoundError(f"Analysis {run_id} has no scores.")
+    ranks = await repo.table(run_id, "ranks")
+    return run.summary, scores, ranks
+
+
+async def submit_composite(
+    session: AsyncSession,
+    params: composite.CompositeParams,
+    submitted_by: str | None,
+    prefix: str,
+) -> JobAccepted:
+    """Check the request against the catalogue and the data, then queue it."""
+    await composite.validate(session, params)
+    return await submit(
+        session, composite.KIND, params.model_dump(mode="json"), submitted_by, prefix
+    )

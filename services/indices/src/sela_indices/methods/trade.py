@@ -658,6 +658,10 @@ def _lazy(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
     return frame.lazy() if isinstance(frame, pl.DataFrame) else frame
 
 
+def _residue(difference: pl.Expr, total: pl.Expr) -> pl.Expr:
+    return pl.when(difference.abs() <= 1e-12 * total.abs()).then(0.0).otherwise(difference)
+
+
 def _div(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
     return pl.when(denominator != 0).then(numerator / denominator).otherwise(None)
 
@@ -858,49 +862,58 @@ def introversion(
     )
     keys = ["bloc", "year", *groups]
     as_a = members.rename({"country": "a"})
-    as_b = members.rename({"country": "b"}).with_columns(pl.lit(True).alias("b_in"))
-    # Rows of the bloc's members; whether the partner is a member too splits F_ii from F_io.
-    from_bloc = (
+    as_b = members.rename({"country": "b"})
+    # Only the flows between two members need the pair join (F_ii); the bloc's exports
+    # F_i = F_ii + F_io and its imports F_wi = F_ii + F_oi come from per-country sums, which
+    # are small, so F_io and F_oi are differences and the cells are joined once, not twice.
+    internal = (
         prepared.join(as_a, on=["year", "a"])
-        .join(as_b, on=["bloc", "year", "b"], how="left")
+        .join(as_b, on=["bloc", "year", "b"])
         .group_by(keys)
-        .agg(
-            pl.col("v").filter(pl.col("b_in").is_not_null()).sum().alias("f_ii"),
-            pl.col("v").filter(pl.col("b_in").is_null()).sum().alias("f_io"),
-            pl.col("a").n_unique().alias("reporting"),
-        )
+        .agg(pl.col("v").sum().alias("f_ii"))
     )
-    # Columns of the bloc's members from non-members: F_oi.
-    to_bloc = (
-        prepared.join(members.rename({"country": "b"}), on=["year", "b"])
-        .join(
-            members.rename({"country": "a"}).with_columns(pl.lit(True).alias("a_in")),
-            on=["bloc", "year", "a"],
-            how="left",
-        )
-        .filter(pl.col("a_in").is_null())
+    exports = (
+        prepared.group_by("year", *groups, "a")
+        .agg(pl.col("v").sum().alias("x"))
+        .join(as_a, on=["year", "a"])
         .group_by(keys)
-        .agg(pl.col("v").sum().alias("f_oi"))
+        .agg(pl.col("x").sum().alias("f_i"), pl.len().cast(pl.Int32).alias("reporting"))
+    )
+    imports = (
+        prepared.group_by("year", *groups, "b")
+        .agg(pl.col("v").sum().alias("m"))
+        .join(as_b, on=["year", "b"])
+        .group_by(keys)
+        .agg(pl.col("m").sum().alias("f_wi"))
     )
     world = prepared.group_by("year", *groups).agg(pl.col("v").sum().alias("f_w"))
     sizes = members.group_by("bloc", "year").agg(pl.len().cast(pl.Int32).alias("members"))
     f_ii, f_io, f_oi, f_w = pl.col("f_ii"), pl.col("f_io"), pl.col("f_oi"), pl.col("f_w")
+    f_i, f_wi = pl.col("f_i"), pl.col("f_wi")
     result = (
         sizes.join(world, on="year")
-        .join(from_bloc, on=keys, how="left")
-        .join(to_bloc, on=keys, how="left")
+        .join(internal, on=keys, how="left")
+        .join(exports, on=keys, how="left")
+        .join(imports, on=keys, how="left")
         .with_columns(
             pl.col("reporting").fill_null(0).cast(pl.Int32),
             f_ii.fill_null(0.0),
-            f_io.fill_null(0.0),
-            f_oi.fill_null(0.0),
+            f_i.fill_null(0.0),
+            f_wi.fill_null(0.0),
         )
         .with_columns(
+            # Differences of sums: a rounding residue (|r| ≤ 1e-12 of the total) where the
+            # members trade only among themselves is a zero.
+            _residue(f_i - f_ii, f_i).alias("f_io"),
+            _residue(f_wi - f_ii, f_wi).alias("f_oi"),
+        )
+        .with_columns(
+            # Sums again from the parts, so that F_io = 0 gives a share of exactly 1.
             (f_ii + f_io).alias("f_i"),
+            (f_ii + f_oi).alias("f_wi"),
             # Clipped: the subtraction can leave -1e-12 where the rest of the world trades
             # only with the bloc.
             (f_w - f_ii - f_io - f_oi).clip(lower_bound=0.0).alias("f_oo"),
-            (f_ii + f_oi).alias("f_wi"),
         )
         .with_columns((f_oi + pl.col("f_oo")).alias("f_o"))
         .with_columns(

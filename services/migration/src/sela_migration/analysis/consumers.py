@@ -1,4 +1,4 @@
-"""Reacting to the indices service: correlations built on an updated indicator go stale."""
+"""Reacting to the indices service: correlations built on an updated indicator are refreshed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sela_contracts.indices import IndicatorUpdated
 from sela_kit.messaging import ConsumerSpec, InboundEvent
-from sela_migration.analysis.service import mark_stale
+from sela_migration.analysis.service import refresh_on_indicator_update
 
 logger = logging.getLogger("sela.migration.consumers")
 
@@ -16,9 +16,14 @@ logger = logging.getLogger("sela.migration.consumers")
 async def on_indicator_updated(session: AsyncSession, inbound: InboundEvent) -> None:
     event = inbound.event
     assert isinstance(event, IndicatorUpdated)
-    count = await mark_stale(session, event.indicator_code)
+    count = await refresh_on_indicator_update(session, event.indicator_code, event.vintage)
     if count:
-        logger.info("%d correlation(s) on %s marked stale", count, event.indicator_code)
+        logger.info(
+            "%d correlation(s) on %s queued for refresh (vintage %s)",
+            count,
+            event.indicator_code,
+            event.vintage.isoformat(),
+        )
 
 
 INDICATOR_UPDATED = ConsumerSpec(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -63,12 +64,19 @@ class IndicesClient:
 
     async def covariates(
         self, indicators: Sequence[str], areas: Sequence[str], start: int, end: int
-    ) -> pl.DataFrame:
-        frames = [
-            covariates_from_items(await self.observations(code, areas, start, end))
-            for code in indicators
-        ]
-        return pl.concat(frames) if frames else pl.DataFrame(schema=COVARIATE_SCHEMA)
+    ) -> tuple[pl.DataFrame, dict[str, str]]:
+        """The values as a covariate frame, and per indicator the newest vintage among them
+        (ISO 8601, as the indices service writes it)."""
+        frames = []
+        vintages: dict[str, str] = {}
+        for code in indicators:
+            items = await self.observations(code, areas, start, end)
+            frames.append(covariates_from_items(items))
+            stamps = [str(i["vintage"]) for i in items if i.get("vintage")]
+            if stamps:
+                vintages[code] = max(stamps, key=datetime.fromisoformat)
+        frame = pl.concat(frames) if frames else pl.DataFrame(schema=COVARIATE_SCHEMA)
+        return frame, vintages
 
 
 def pwt_covariates(data_dir: Path, indicators: Sequence[str]) -> pl.DataFrame:

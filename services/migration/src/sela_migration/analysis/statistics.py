@@ -177,16 +177,51 @@ def gravity_frame(
     return frame.sort("origin", "destination")
 
 
-def fit_ppml(frame: pl.DataFrame) -> dict[str, Any]:
-    """PPML (Santos Silva & Tenreyro 2006): GLM Poisson, heteroskedasticity-robust (HC1)."""
-    import statsmodels.api as sm
+def gravity_pairs(
+    stocks: pl.DataFrame, year: int, previous: int | None, pairs: pl.DataFrame | None
+) -> pl.DataFrame:
+    """Every ordered pair of the areas in the year's stocks (zeros included), with the
+    previous period's stock and the pair variables: the frame of the fixed-effects model,
+    which needs no population or GDP."""
+    current = stocks.filter(pl.col("year") == year)
+    areas = pl.concat(
+        [
+            current.select(pl.col("origin").alias("area")),
+            current.select(pl.col("destination").alias("area")),
+        ]
+    ).unique()
+    grid = (
+        areas.rename({"area": "origin"})
+        .join(areas.rename({"area": "destination"}), how="cross")
+        .filter(pl.col("origin") != pl.col("destination"))
+    )
+    frame = grid.join(
+        current.select("origin", "destination", pl.col("total").alias("stock")),
+        on=["origin", "destination"],
+        how="left",
+    ).with_columns(pl.col("stock").fill_null(0.0))
+    if previous is not None:
+        before = stocks.filter(pl.col("year") == previous).select(
+            "origin", "destination", pl.col("total").alias("diaspora")
+        )
+        frame = frame.join(before, on=["origin", "destination"], how="left").with_columns(
+            pl.col("diaspora").fill_null(0.0)
+        )
+    if pairs is not None:
+        frame = frame.join(pairs, on=["origin", "destination"], how="inner")
+    return frame.sort("origin", "destination")
 
-    terms: dict[str, Any] = {
-        "ln_pop_origin": np.log(frame["pop_o"].to_numpy()),
-        "ln_pop_destination": np.log(frame["pop_d"].to_numpy()),
-        "ln_gdppc_origin": np.log(frame["gdppc_o"].to_numpy()),
-        "ln_gdppc_destination": np.log(frame["gdppc_d"].to_numpy()),
-    }
+
+class GravityError(ValueError):
+    """A period whose model cannot be estimated (said in the period's ``error``)."""
+
+
+MONADIC = ("ln_pop_origin", "ln_pop_destination", "ln_gdppc_origin", "ln_gdppc_destination")
+
+
+def pair_terms(frame: pl.DataFrame) -> dict[str, Any]:
+    """The regressors that vary by pair: distance, contiguity, language, diaspora."""
+    terms: dict[str, Any] = {}
     if "distance" in frame.columns:
         terms["ln_distance"] = np.log(frame["distance"].to_numpy())
     for column in ("contiguity", "common_language"):
@@ -194,11 +229,78 @@ def fit_ppml(frame: pl.DataFrame) -> dict[str, Any]:
             terms[column] = frame[column].to_numpy().astype(np.float64)
     if "diaspora" in frame.columns:
         terms["ln_diaspora_previous"] = np.log1p(frame["diaspora"].to_numpy())
+    return terms
+
+
+def without_all_zero_effects(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str], list[str]]:
+    """Drop the origins and destinations whose stocks are all zero, until none is left.
+
+    Their fixed effect would go to minus infinity (no finite maximum of the likelihood);
+    their pairs carry no information on the other coefficients (as ppmlhdfe does).
+    """
+    origins: list[str] = []
+    destinations: list[str] = []
+    while True:
+        out = frame.group_by("origin").agg(pl.col("stock").sum()).filter(pl.col("stock") <= 0)
+        inn = frame.group_by("destination").agg(pl.col("stock").sum()).filter(pl.col("stock") <= 0)
+        if out.is_empty() and inn.is_empty():
+            return frame, sorted(origins), sorted(destinations)
+        origins += out["origin"].to_list()
+        destinations += inn["destination"].to_list()
+        frame = frame.filter(
+            ~pl.col("origin").is_in(out["origin"].implode())
+            & ~pl.col("destination").is_in(inn["destination"].implode())
+        )
+
+
+def fit_ppml(frame: pl.DataFrame, *, fixed_effects: bool = False) -> dict[str, Any]:
+    """PPML (Santos Silva & Tenreyro 2006): GLM Poisson, heteroskedasticity-robust (HC1).
+
+    Without fixed effects: a constant, log population and GDP per capita of origin and
+    destination and the pair terms. With ``fixed_effects`` (structural gravity, e.g. Yotov
+    et al. 2016): a constant, one dummy per origin and per destination but the first of
+    each (sorted ISO3), and the pair terms only — the monadic terms are collinear with the
+    effects (absorbed) and not estimated. The effects themselves are not reported.
+    """
+    import statsmodels.api as sm
+    from threadpoolctl import threadpool_limits
+
+    dropped: tuple[list[str], list[str]] = ([], [])
+    if fixed_effects:
+        frame, *rest = without_all_zero_effects(frame)
+        dropped = (rest[0], rest[1])
+        terms = pair_terms(frame)
+        if not terms:
+            raise GravityError(
+                "with fixed effects, at least one pair regressor (distance, contiguity, "
+                "common language or the previous period's diaspora) is needed"
+            )
+        origins = sorted(set(frame["origin"].to_list()))
+        destinations = sorted(set(frame["destination"].to_list()))
+        if len(origins) < 2 or len(destinations) < 2:
+            raise GravityError("fewer than two origins or destinations with migrants")
+        origin_codes = frame["origin"].to_numpy()
+        destination_codes = frame["destination"].to_numpy()
+        dummies = [(origin_codes == code).astype(np.float64) for code in origins[1:]] + [
+            (destination_codes == code).astype(np.float64) for code in destinations[1:]
+        ]
+    else:
+        terms = {
+            "ln_pop_origin": np.log(frame["pop_o"].to_numpy()),
+            "ln_pop_destination": np.log(frame["pop_d"].to_numpy()),
+            "ln_gdppc_origin": np.log(frame["gdppc_o"].to_numpy()),
+            "ln_gdppc_destination": np.log(frame["gdppc_d"].to_numpy()),
+            **pair_terms(frame),
+        }
+        dummies = []
     names = list(terms)
-    exog = sm.add_constant(np.column_stack([terms[n] for n in names]), has_constant="add")
+    exog = np.column_stack([np.ones(frame.height), *(terms[n] for n in names), *dummies])
     y = frame["stock"].to_numpy().astype(np.float64)
     model = sm.GLM(y, exog, family=sm.families.Poisson())
-    fit = model.fit(cov_type="HC1", maxiter=200, tol=1e-10)
+    # One BLAS thread: the least-squares steps are too small for threads to pay, and on busy
+    # cores spinning BLAS threads made a fit with fixed effects 20 times slower (decision 0046).
+    with threadpool_limits(1, user_api="blas"):
+        fit = model.fit(cov_type="HC1", maxiter=200, tol=1e-10)
     fitted = fit.fittedvalues
     labels = ["const", *names]
     conf = np.asarray(fit.conf_int())
@@ -213,9 +315,10 @@ def fit_ppml(frame: pl.DataFrame) -> dict[str, Any]:
             "ci_high": float(conf[i, 1]),
         }
         for i, label in enumerate(labels)
+        if not (fixed_effects and label == "const")
     ]
     pseudo_r2 = float(np.corrcoef(y, fitted)[0, 1] ** 2) if np.ptp(fitted) > 0 else None
-    return {
+    out: dict[str, Any] = {
         "coefficients": coefficients,
         "observations": int(fit.nobs),
         "zeros": int((y == 0).sum()),
@@ -224,4 +327,13 @@ def fit_ppml(frame: pl.DataFrame) -> dict[str, Any]:
         "log_likelihood": float(fit.llf),
         "converged": bool(fit.converged),
         "covariance": "HC1",
+        "fixed_effects": fixed_effects,
     }
+    if fixed_effects:
+        out.update(
+            origin_effects=len(origins),
+            destination_effects=len(destinations),
+            absorbed=list(MONADIC),
+            dropped_all_zero={"origins": dropped[0], "destinations": dropped[1]},
+        )
+    return out

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sela_migration.stocks.schemas import SLUG
 
 Scope = Literal["world", "lac"]
+Sex = Literal["total", "female", "male"]
 
 
 def _both() -> list[Scope]:
@@ -34,6 +35,10 @@ class NetworkComputationCreate(BaseModel):
     dataset: str = Field(pattern=SLUG)
     years: list[int] | None = Field(default=None, description="Default: every year of the data")
     scopes: list[Scope] = Field(default_factory=lambda: _both(), min_length=1)
+    sex: Sex = Field(
+        default="total",
+        description="Whose stocks weigh the links: total, female or male (kept at import)",
+    )
     alpha: float = Field(default=0.05, gt=0, lt=1, description="Disparity filter significance")
     seed: int = Field(default=42, ge=0, description="Seed of community detection")
     community: Literal["louvain", "leiden"] = "louvain"
@@ -46,6 +51,7 @@ class NetworkSummaryRead(BaseModel):
 
     year: int
     scope: Scope
+    sex: Sex
     job_id: uuid.UUID | None
     summary: dict[str, Any]
     updated_at: datetime
@@ -65,6 +71,7 @@ class NetworkRead(NetworkSummaryRead):
 class ChangesRead(BaseModel):
     dataset: str
     scope: Scope
+    sex: Sex
     from_year: int
     to_year: int
     summary: dict[str, Any]

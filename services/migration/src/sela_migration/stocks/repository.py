@@ -89,10 +89,23 @@ class StockRepository:
             schema={"origin": pl.String, "destination": pl.String, "weight": pl.Float64},
         )
 
-    async def all_stocks(self, dataset_id: uuid.UUID) -> pl.DataFrame:
+    async def years_with(self, dataset_id: uuid.UUID, measure: str) -> set[int]:
+        """The years having at least one stock of ``measure`` (total, female or male)."""
+        column = {"total": Stock.total, "female": Stock.female, "male": Stock.male}[measure]
+        result = await self.session.scalars(
+            select(Stock.year)
+            .where(Stock.dataset_id == dataset_id, column.is_not(None))
+            .group_by(Stock.year)
+        )
+        return set(result.all())
+
+    async def all_stocks(self, dataset_id: uuid.UUID, measure: str = "total") -> pl.DataFrame:
+        """Every stock of the dataset: year, origin, destination, ``total`` (the measure's
+        value; rows without it are left out)."""
+        column = {"total": Stock.total, "female": Stock.female, "male": Stock.male}[measure]
         result = await self.session.execute(
-            select(Stock.year, Stock.origin, Stock.destination, Stock.total).where(
-                Stock.dataset_id == dataset_id
+            select(Stock.year, Stock.origin, Stock.destination, column).where(
+                Stock.dataset_id == dataset_id, column.is_not(None)
             )
         )
         rows = result.all()
