@@ -49,7 +49,7 @@ PUBLIC_WRITES = {
 PARTNER_WRITES = {
     ("POST", "/api/v1/migration/gravity"),
     ("POST", "/api/v1/migration/correlations"),
-    ("POST", "/api/v1/migration/correlations/{job_id}/refresh"),
+    ("POST", "/api/v1/migration/correlations/{correlation_id}/refresh"),
 }
 
 # Computations any signed-in caller may ask for: they answer from the data and store nothing.
