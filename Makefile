@@ -11,11 +11,12 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 export UV_LINK_MODE := copy
 
-.PHONY: install run test lint check-format format typecheck bench help
+.PHONY: install run test drills lint check-format format typecheck bench help
 
 help:
 	@echo "make run    install, start PostgreSQL + NATS embedded, migrate, load demo data, serve"
 	@echo "make test   install, lint, type-check and run the whole test suite"
+	@echo "make drills whole-platform drills through the gateway (load, outages, fuzzing)"
 	@echo "make lint   ruff + mypy only"
 	@echo "make bench  benchmarks (on demand, reports in bench/results/)"
 
@@ -40,6 +41,11 @@ format: install
 
 test: lint
 	$(BIN)/pytest
+
+# The whole platform as `sela up` runs it, on servers the drills stop and restart; figures
+# in .sela/drills-report.json (see docs/drills.md).
+drills: install
+	$(BIN)/pytest tests/drills -m drill
 
 bench: install
 	$(BIN)/python -m bench

@@ -289,3 +289,9 @@ async def test_real_wdi_file_loads_and_is_searchable_by_country(indices: Service
     coverage = (await indices.client.get("/indicators/FP.CPI.TOTL.ZG")).json()["coverage"]
     assert coverage["first_period"] == "1960"
     assert coverage["areas"] > 150
+
+
+async def test_a_load_id_beyond_its_column_is_a_422_naming_it(indices: ServiceHarness) -> None:
+    body = problem(await indices.client.get("/loads/27455256183"), 422)
+    assert [e["name"] for e in body["errors"]] == ["path.vintage_id"]
+    problem(await indices.client.get("/loads/2147483647"), 404)

@@ -198,3 +198,21 @@ async def test_commit_failure_reaches_the_client(
         assert body["constraint"] == "uq_kittest_codes_code"
         async with service.database.transaction() as session:
             assert await count(session, CODES) == 1
+
+
+async def test_values_the_database_cannot_store_are_422_not_500(
+    kit_service: ServiceHarness,
+) -> None:
+    # JSON may carry a NUL character, which PostgreSQL text cannot hold.
+    response = await kit_service.client.post(
+        "/notes", content=b'{"text": "a\\u0000b"}', headers={"content-type": "application/json"}
+    )
+    body = assert_problem(response, 422, "invalid_value")
+    assert "cannot be stored" in body["detail"]
+    assert "0x00" in body["detail"]
+    # An unpaired surrogate is refused as well (by validation, before the database).
+    response = await kit_service.client.post(
+        "/notes", content=b'{"text": "a\\ud800b"}', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert (await kit_service.client.get("/notes")).status_code == 200

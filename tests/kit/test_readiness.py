@@ -41,8 +41,15 @@ async def test_readyz_503_while_database_down_200_after(
             assert body["checks"]["database"].startswith("failed")
             assert body["checks"]["nats"] == "ok"
             assert (await client.get("/healthz")).status_code == 200  # liveness is unaffected
+            # A request that needs the database: 503 to retry, not a 500.
+            away = await client.get("/indicators")
+            assert away.status_code == 503, away.text
+            assert away.headers["content-type"] == "application/problem+json"
+            assert away.headers["retry-after"] == "1"
+            assert away.json()["code"] == "database_unavailable"
 
             postgres.start()
             await eventually(lambda: status_is(200), 15, "ready again after the restart")
+            assert (await client.get("/indicators")).status_code == 200
     finally:
         postgres.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sela_testing.support import ServiceHarness
+from sela_testing.support import ServiceHarness, identity_headers
 from tests.ports.support import (
     anonymous,
     country,
@@ -268,3 +268,17 @@ async def test_person_links_and_mou_references(ports: ServiceHarness) -> None:
     )
     assert error_names(no_doc) == ["body.document_id"]
     assert await person(client, "Eva", None, None)
+
+
+async def test_a_write_without_a_writing_role_is_refused_before_its_body_is_read(
+    ports: ServiceHarness,
+) -> None:
+    # Whatever the body, a caller who may not write learns only that: 403 (401 anonymous).
+    client = ports.client
+    for path in ("/countries", "/port-systems", "/governance/bodies", "/collab/items"):
+        for body in ({}, {"unexpected": True}):
+            nobody = identity_headers(subject="no-role")
+            problem(await client.post(path, json=body, headers=nobody), 403)
+            problem(await client.post(path, json=body, headers=anonymous()), 401)
+    # Reads stay open.
+    assert (await client.get("/countries", headers=identity_headers(subject="no-role"))).is_success

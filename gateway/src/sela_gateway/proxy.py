@@ -67,6 +67,7 @@ CLIENT_STRIPPED = frozenset(
 )
 RESPONSE_STRIPPED = (HOP_BY_HOP - {b"content-length"}) | {b"x-request-id", b"traceparent"}
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+UPSTREAM_KEEP_ALIVE_SECONDS = 30
 RETRYABLE_STATUS = frozenset({502, 503, 504})
 MAX_REPLAYABLE_BODY = 1024 * 1024
 SMALL_BODY = 256 * 1024
@@ -210,7 +211,8 @@ class Proxy:
             connector = aiohttp.TCPConnector(
                 limit=0,
                 limit_per_host=256,
-                keepalive_timeout=30,
+                # Below the services' own keep-alive (sela_kit.runner.KEEP_ALIVE_SECONDS).
+                keepalive_timeout=UPSTREAM_KEEP_ALIVE_SECONDS,
                 enable_cleanup_closed=True,
                 ttl_dns_cache=300,
             )

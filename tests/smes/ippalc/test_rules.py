@@ -169,10 +169,18 @@ async def test_who_sees_and_edits_what(smes: ServiceHarness) -> None:
     body = answers_body({"a1p1": True})
 
     # Unpublished: hidden from the public and from other countries' focal points and evaluators.
-    for headers in (anonymous(), focal_point("MEX"), evaluator("MEX"),
-                    identity_headers("sme_owner", subject="o")):  # fmt: skip
+    # A write from a caller with no IPPALC role is refused before the assessment is looked up
+    # (401/403 whatever the id, so nothing leaks); other countries' people get 404.
+    outsiders = {
+        "anonymous": (anonymous(), 401),
+        "MEX focal point": (focal_point("MEX"), 404),
+        "MEX evaluator": (evaluator("MEX"), 404),
+        "SME owner": (identity_headers("sme_owner", subject="o"), 403),
+    }
+    for headers, write_status in outsiders.values():
         problem(await client.get(url, headers=headers), 404)
-        problem(await client.put(f"{url}/answers/government", json=body, headers=headers), 404)
+        put = await client.put(f"{url}/answers/government", json=body, headers=headers)
+        problem(put, write_status)
         assert ok(await client.get(f"{BASE}/assessments", headers=headers)) == []
     # The country's own people see it; each edits only their questionnaire.
     for headers in (focal_point("COL"), evaluator("COL")):
@@ -227,3 +235,18 @@ async def test_who_sees_and_edits_what(smes: ServiceHarness) -> None:
         assert len(ok(await client.get(f"{url}/answers/reconciled", headers=headers))) == 9
         assert len(ok(await client.get(f"{BASE}/assessments", headers=headers))) == 1
     problem(await client.get(f"{url}/audit", headers=anonymous()), 401)
+
+
+async def test_a_write_without_an_ippalc_role_is_refused_before_its_body_is_read(
+    smes: ServiceHarness,
+) -> None:
+    # Whatever the body, a caller who may not write learns only that: 403 (401 anonymous).
+    client = smes.client
+    nobody = identity_headers(subject="no-role")
+    partner = identity_headers("partner", subject="partner-1")
+    for path in ("/ippalc/assessments", "/ippalc/reported-results"):
+        for body in ({}, {"unexpected": True}):
+            for headers in (nobody, partner):
+                problem(await client.post(path, json=body, headers=headers), 403)
+            problem(await client.post(path, json=body, headers=anonymous()), 401)
+    assert (await client.get("/ippalc/editions", headers=nobody)).is_success

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
+from asyncpg.exceptions import OperatorInterventionError, PostgresConnectionError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -254,7 +255,61 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is the database being out of reach: refused or
+    dropped connections, a server shutting down or starting up. Not a fault of the request."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(
+            current, ConnectionError | PostgresConnectionError | OperatorInterventionError
+        ):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", None)
+    value = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return value if isinstance(value, str) else None
+
+
+def unstorable_value(exc: BaseException) -> str | None:
+    """Why the database refused a value the request carried, if that is what ``exc`` is:
+    PostgreSQL's class 22 (a number out of range, a NUL character in text...) or text that
+    is not valid Unicode (an unpaired surrogate, which JSON can carry)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, UnicodeEncodeError):
+            return "The request contains text that is not valid Unicode (an unpaired surrogate)."
+        if isinstance(current, DBAPIError) and (_sqlstate(current) or "").startswith("22"):
+            message = str(getattr(current.orig, "args", [""])[0] or current.orig)
+            reason = message.split("\n", 1)[0].split(": ", 1)[-1]
+            return f"A value of the request cannot be stored: {reason}."
+        current = current.__cause__ or current.__context__
+    return None
+
+
 async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
+    unstorable = unstorable_value(exc)
+    if unstorable is not None:
+        return problem_response(request, 422, code="invalid_value", detail=unstorable)
+    if database_unreachable(exc):
+        # The database is away (restarting, failing over): the caller may retry shortly.
+        logger.warning("database unreachable on %s %s: %s", request.method, request.url.path, exc)
+        return problem_response(
+            request,
+            503,
+            code="database_unavailable",
+            detail="The service's database is unreachable; retry shortly.",
+            headers={"Retry-After": "1"},
+        )
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(
         request, 500, detail="An unexpected error occurred; quote the request id when reporting it."
@@ -285,6 +340,10 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    # Database failures are answered where the other errors are (not re-raised to the server
+    # as a catch-all ``Exception`` handler's are), so an outage logs one line per request.
+    for kind in (DBAPIError, ConnectionError, PostgresConnectionError, OperatorInterventionError):
+        app.add_exception_handler(kind, _unhandled_error)
     app.add_exception_handler(Exception, _unhandled_error)
 
 

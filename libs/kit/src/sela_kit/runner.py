@@ -22,6 +22,9 @@ from sela_kit.tasks import cancel_and_wait
 
 logger = logging.getLogger("sela.runner")
 
+# How long an idle HTTP connection stays open: above the gateway's upstream keep-alive.
+KEEP_ALIVE_SECONDS = 75
+
 
 async def migrate(spec: ServiceSpec, *, create: bool = True) -> None:
     settings = spec.settings_cls()
@@ -157,6 +160,10 @@ def main(spec: ServiceSpec, argv: Sequence[str] | None = None) -> None:
         proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=10,
+        # Longer than the gateway keeps its pooled connections to us idle (30 s): the gateway,
+        # not the service, closes an idle connection, so a request is never sent on a
+        # connection the service is closing at that moment (a POST lost as a 503).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         lifespan="on",
     )
     server = uvicorn.Server(config)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sela_kit.db import DbSession
@@ -88,6 +88,13 @@ def require_community(viewer: Viewer, community_ids: set[uuid.UUID] | frozenset[
             "Port members may write only for their own logistic port community.",
             code="not_community_member",
         )
+
+
+async def writers_only(request: Request, identity: CurrentIdentity) -> None:
+    """Router dependency: a write from a caller holding no writing role is refused (401/403)
+    before its body is validated, so the answer does not depend on what was sent."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        require_writer(identity)
 
 
 async def get_viewer(session: DbSession, identity: CurrentIdentity) -> Viewer:

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from sela_kit import ServiceSpec
 from sela_kit import create_app as build_app
 from sela_ports.all_models import Base
+from sela_ports.benchmark.endpoints import analysis_router as benchmark_analysis_router
 from sela_ports.benchmark.endpoints import router as benchmark_router
 from sela_ports.collab.endpoints import router as collab_router
 from sela_ports.demo import load_demo
@@ -22,7 +23,13 @@ SPEC = ServiceSpec(
     settings_cls=PortsSettings,
     migrations=Path(__file__).parent / "migrations",
     metadata=(Base.metadata,),
-    routers=(registry_router, governance_router, collab_router, benchmark_router),
+    routers=(
+        registry_router,
+        governance_router,
+        collab_router,
+        benchmark_router,
+        benchmark_analysis_router,
+    ),
     demo=load_demo,
 )
 

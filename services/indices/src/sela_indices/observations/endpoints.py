@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from starlette.datastructures import UploadFile
 
 from sela_indices.catalogue.endpoints import parse_bound, split_codes
@@ -284,7 +284,9 @@ async def list_loads(
 
 
 @router.get("/loads/{vintage_id}", response_model=VintageRead, responses=problem_responses(404))
-async def get_load(session: DbSession, vintage_id: int) -> VintageRead:
+async def get_load(
+    session: DbSession, vintage_id: Annotated[int, Path(ge=1, le=2_147_483_647)]
+) -> VintageRead:
     """One load with its summary."""
     vintage = await ObservationRepository.from_session(session).get_vintage(vintage_id)
     if vintage is None:

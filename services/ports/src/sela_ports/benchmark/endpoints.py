@@ -6,11 +6,11 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from sela_kit.db import DbSession
 from sela_kit.errors import problem_responses
-from sela_ports.access import CurrentViewer
+from sela_ports.access import CurrentViewer, writers_only
 from sela_ports.benchmark import service
 from sela_ports.benchmark.models import KpiValue
 from sela_ports.benchmark.repository import BenchmarkRepository
@@ -42,7 +42,9 @@ from sela_ports.benchmark.schemas import (
 )
 from sela_ports.registry.repository import RegistryRepository
 
-router = APIRouter(prefix="/benchmark", tags=["benchmark"])
+router = APIRouter(prefix="/benchmark", tags=["benchmark"], dependencies=[Depends(writers_only)])
+# Computations any signed-in caller may ask for (they write nothing): no writing role.
+analysis_router = APIRouter(prefix="/benchmark", tags=["benchmark"])
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 422)
 
 
@@ -154,14 +156,16 @@ async def publish_round(code: str, session: DbSession, viewer: CurrentViewer) ->
     return await service.publish_round(session, viewer, code)
 
 
-@router.post("/dea", response_model=DeaRead, responses=problem_responses(422))
+@analysis_router.post("/dea", response_model=DeaRead, responses=problem_responses(422))
 async def run_dea(body: DeaRequest) -> DeaRead:
     """Data Envelopment Analysis of the DMUs given: CCR or BCC, input or output orientation,
     two-phase slacks, targets, peers with λ, scale efficiency and super-efficiency."""
     return await service.run_dea(body)
 
 
-@router.post("/rounds/{code}/dea", response_model=DeaRead, responses=problem_responses(404, 422))
+@analysis_router.post(
+    "/rounds/{code}/dea", response_model=DeaRead, responses=problem_responses(404, 422)
+)
 async def round_dea(code: str, body: RoundDeaRequest, session: DbSession) -> DeaRead:
     """DEA of the round's ports, with the chosen KPIs (means over its period) as inputs and
     outputs; ports missing any of them are left out."""

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFil
 from sela_kit.db import DbSession
 from sela_kit.errors import problem_responses
 from sela_kit.pagination import CursorPage, Page
-from sela_ports.access import CurrentViewer
+from sela_ports.access import CurrentViewer, writers_only
 from sela_ports.collab import service
 from sela_ports.collab.models import ItemKind
 from sela_ports.collab.repository import CollabRepository
@@ -19,7 +19,9 @@ from sela_ports.governance.repository import GovernanceRepository
 from sela_ports.settings import PortsSettings
 from sela_ports.storage import LocalFolderStorage, Storage
 
-router = APIRouter(prefix="/collab", tags=["collaborative area"])
+router = APIRouter(
+    prefix="/collab", tags=["collaborative area"], dependencies=[Depends(writers_only)]
+)
 
 
 def get_storage(request: Request) -> Storage:

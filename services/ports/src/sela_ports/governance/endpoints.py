@@ -6,11 +6,11 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from sela_kit.db import DbSession
 from sela_kit.errors import problem_responses
-from sela_ports.access import CurrentViewer, require_writer
+from sela_ports.access import CurrentViewer, require_writer, writers_only
 from sela_ports.governance import rules, service
 from sela_ports.governance.repository import GovernanceRepository
 from sela_ports.governance.schemas import (
@@ -25,7 +25,7 @@ from sela_ports.governance.schemas import (
     MouRead,
 )
 
-router = APIRouter(prefix="/governance", tags=["governance"])
+router = APIRouter(prefix="/governance", tags=["governance"], dependencies=[Depends(writers_only)])
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 422)
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from sela_kit.db import DbSession
 from sela_kit.errors import problem_responses
 from sela_kit.pagination import CursorPage, Page
-from sela_ports.access import CurrentViewer, require_writer
+from sela_ports.access import CurrentViewer, require_writer, writers_only
 from sela_ports.registry import service
 from sela_ports.registry.repository import RegistryRepository
 from sela_ports.registry.schemas import (
@@ -28,7 +28,7 @@ from sela_ports.registry.schemas import (
     PortSystemRead,
 )
 
-router = APIRouter(tags=["registry"])
+router = APIRouter(tags=["registry"], dependencies=[Depends(writers_only)])
 WRITE_ERRORS = problem_responses(401, 403, 409, 422)
 
 

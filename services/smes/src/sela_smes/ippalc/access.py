@@ -8,12 +8,15 @@ assessment the caller may not see is reported as not found, so its existence doe
 
 from __future__ import annotations
 
+from fastapi import Request
+
 from sela_kit.errors import ForbiddenError, NotFoundError, UnauthorizedError
-from sela_kit.identity import Identity
+from sela_kit.identity import CurrentIdentity, Identity
 from sela_smes.ippalc.models import Assessment, Questionnaire, State
 
 STAFF_ROLES = frozenset({"staff", "admin"})
 COUNTRY_ROLES = frozenset({"evaluator", "focal_point"})
+WRITER_ROLES = STAFF_ROLES | COUNTRY_ROLES
 EDITOR_ROLE = {Questionnaire.government: "focal_point", Questionnaire.evaluator: "evaluator"}
 
 
@@ -44,6 +47,20 @@ def require_visible(identity: Identity, assessment: Assessment | None) -> Assess
     if assessment is None or not can_see(identity, assessment):
         raise NotFoundError("No such IPPALC assessment.")
     return assessment
+
+
+async def writers_only(request: Request, identity: CurrentIdentity) -> None:
+    """Router dependency: a write from a caller holding none of the roles that write in
+    IPPALC is refused (401/403) before its body is validated, whatever it carries."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if not identity.authenticated:
+        raise UnauthorizedError("This operation needs a signed-in user.")
+    if not identity.has_any_role(WRITER_ROLES):
+        raise ForbiddenError(
+            "This operation needs the staff, focal_point or evaluator role.",
+            extra={"required_roles": ["evaluator", "focal_point", "staff"]},
+        )
 
 
 def require_staff(identity: Identity) -> None:

@@ -8,12 +8,13 @@ from functools import partial
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from sela_kit.db import DbSession
 from sela_kit.errors import InvalidInputError, problem_responses
 from sela_kit.identity import CurrentIdentity
 from sela_smes.ippalc import charts, framework, service
+from sela_smes.ippalc.access import writers_only
 from sela_smes.ippalc.models import Questionnaire, State
 from sela_smes.ippalc.repository import IppalcRepository
 from sela_smes.ippalc.schemas import (
@@ -31,7 +32,7 @@ from sela_smes.ippalc.schemas import (
     TransitionIn,
 )
 
-router = APIRouter(prefix="/ippalc", tags=["ippalc"])
+router = APIRouter(prefix="/ippalc", tags=["ippalc"], dependencies=[Depends(writers_only)])
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 422)
 READ_ERRORS = problem_responses(404, 422)
 Rounds = Annotated[list[str], Query(alias="round", description="Assessment rounds, e.g. 2019")]
