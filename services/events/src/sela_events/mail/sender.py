@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
+import time
 import uuid
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from pathlib import Path
@@ -17,13 +19,40 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sela_contracts.events import NotificationRequested
+from sela_events.meetings.models import Meeting, MeetingSession
 from sela_events.settings import EventsSettings
 from sela_kit.errors import DomainError
 from sela_kit.messaging import ConsumerSpec, InboundEvent, PermanentError
 
+# How long the sender reuses a meeting and its sessions for the calendars of its mails: a
+# burst of confirmations of one meeting reads them once rather than once per mail. As with
+# the registration settings of the batcher (decision 34), a change reaches mails at most this
+# late; the mails of a change of dates or a cancellation carry their own text.
+MEETING_CACHE_SECONDS = 2.0
+
+_meetings: dict[uuid.UUID, tuple[float, Meeting, Sequence[MeetingSession]]] = {}
+
+
+async def _meeting_for_calendar(
+    session: AsyncSession, meeting_id: uuid.UUID
+) -> tuple[Meeting, Sequence[MeetingSession]]:
+    from sela_events.attendance.service import sessions_of
+    from sela_events.meetings.service import get_plain
+
+    now = time.monotonic()
+    known = _meetings.get(meeting_id)
+    if known is not None and now - known[0] < MEETING_CACHE_SECONDS:
+        return known[1], known[2]
+    meeting = await get_plain(session, str(meeting_id))
+    sessions = list(await sessions_of(session, meeting))
+    if len(_meetings) > 1000:
+        _meetings.clear()
+    _meetings[meeting_id] = (now, meeting, sessions)
+    return meeting, sessions
+
 
 async def _calendar_for(session: AsyncSession, event: NotificationRequested) -> str | None:
-    from sela_events.attendance.service import participant_ics
+    from sela_events.attendance.calendars import participant_calendar
     from sela_events.registrations.repository import RegistrationRepository
 
     if event.calendar or not event.attach_calendar or event.registration_id is None:
@@ -32,9 +61,12 @@ async def _calendar_for(session: AsyncSession, event: NotificationRequested) -> 
     if reg is None or reg.erased:
         return None
     try:
-        return (await participant_ics(session, reg)).decode()
+        meeting, sessions = await _meeting_for_calendar(session, reg.meeting_id)
     except DomainError:
         return None
+    if meeting.start_at is None:
+        return None
+    return participant_calendar(meeting, sessions, reg).decode()
 
 
 def build_message(
