@@ -12,7 +12,10 @@ import smtplib
 import time
 import uuid
 from collections.abc import Sequence
-from email.message import EmailMessage
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formataddr, make_msgid
 from pathlib import Path
 
@@ -69,28 +72,39 @@ async def _calendar_for(session: AsyncSession, event: NotificationRequested) -> 
     return participant_calendar(meeting, sessions, reg).decode()
 
 
+def _header(value: str) -> str:
+    return value if value.isascii() else Header(value, "utf-8").encode()
+
+
 def build_message(
     event: NotificationRequested, sender: str, calendar: str | None = None
-) -> EmailMessage:
-    message = EmailMessage()
+) -> Message:
+    """The MIME message: the text, and the calendar as an attachment when there is one.
+
+    Built with the ``email`` package's classic classes: they keep header values as given
+    (non-ASCII ones as RFC 2047 encoded words) instead of parsing each into a header object,
+    which was a third of the sender's CPU with ``EmailMessage``.
+    """
+    text = MIMEText(event.body, "plain", "utf-8")
+    calendar = calendar or event.calendar
+    message: Message
+    if calendar:
+        message = MIMEMultipart("mixed")
+        message.attach(text)
+        attachment = MIMEText(calendar, "calendar", "utf-8")
+        attachment.add_header("Content-Disposition", "attachment", filename="meeting.ics")
+        message.attach(attachment)
+    else:
+        message = text
     message["From"] = sender
-    message["To"] = formataddr((event.to_name or "", event.to))
-    message["Subject"] = event.subject_line
+    message["To"] = formataddr((event.to_name or "", event.to), charset="utf-8")
+    message["Subject"] = _header(event.subject_line)
     message["Message-ID"] = make_msgid(idstring=event.notification_id, domain="sela.org")
     message["Content-Language"] = event.language
-    message.set_content(event.body)
-    calendar = calendar or event.calendar
-    if calendar:
-        message.add_attachment(
-            calendar.encode(),
-            maintype="text",
-            subtype="calendar",
-            filename="meeting.ics",
-        )
     return message
 
 
-def _send_smtp(settings: EventsSettings, message: EmailMessage) -> None:
+def _send_smtp(settings: EventsSettings, message: Message) -> None:
     assert settings.smtp_host is not None
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
         if settings.smtp_starttls:
@@ -100,7 +114,7 @@ def _send_smtp(settings: EventsSettings, message: EmailMessage) -> None:
         smtp.send_message(message)
 
 
-def _write_eml(folder: Path, name: str, message: EmailMessage) -> None:
+def _write_eml(folder: Path, name: str, message: Message) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{name}.eml"
     partial = target.with_suffix(".eml.part")
