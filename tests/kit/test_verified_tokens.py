@@ -28,7 +28,7 @@ def test_a_remembered_token_is_verified_again_after_expiry(monkeypatch: pytest.M
     assert tokens.verify(token) == STAFF
     assert calls == []  # remembered: not verified again
     now = time.time()
-    monkeypatch.setattr(identity_module.time, "time", lambda: now + 30 + 6)  # past exp + leeway
+    monkeypatch.setattr(time, "time", lambda: now + 30 + 6)  # past exp + leeway
     # Forgotten: verified again by PyJWT, which refuses expired tokens on its own clock
     # (tests/kit/test_http.py shows the 401).
     tokens.verify(token)
