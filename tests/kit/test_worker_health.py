@@ -15,7 +15,7 @@ from sela_kit.db import Database
 from sela_kit.jobs import JobContext, JobKind
 from sela_kit.messaging.bus import Bus
 from sela_kit.runner import main, run_consumers, run_workers, serve_health
-from sela_testing.support import Servers, settings_for_tests
+from sela_testing.support import Servers, run_service, settings_for_tests
 from tests.kit.messaging_helpers import eventually
 from tests.kit.support import KIT_SPEC, TEST_STREAMS
 from tests.kit.test_inbox import effects, note_consumer, publish_note
@@ -130,3 +130,16 @@ async def test_consumers_process_applies_events_and_answers_probes(
         await bus.close()
         if not task.done():
             task.cancel()
+
+
+@pytest.mark.parametrize("in_process", [True, False])
+async def test_serving_process_runs_consumers_unless_told_not_to(
+    kit_database_url: str, sela_servers: Servers, in_process: bool
+) -> None:
+    spec = dataclasses.replace(KIT_SPEC, consumers=(note_consumer("serving-consumers"),))
+    settings = settings_for_tests(spec, sela_servers, database_url=kit_database_url)
+    settings.consumers_in_process = in_process
+    async with run_service(spec, settings, isolated=False, run_background=True) as harness:
+        names = {task.get_name() for task in harness.app.state.runtime.tasks}
+    assert "outbox-relay" in names
+    assert ("consumer-serving-consumers" in names) is in_process
