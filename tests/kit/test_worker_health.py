@@ -1,4 +1,4 @@
-"""The health endpoint of a job-worker process (the probes of a worker pod)."""
+"""Processes without HTTP (job workers, event consumers) and the health endpoint of probes."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ import httpx
 import pytest
 
 from sela_devservers import EmbeddedNats
+from sela_kit.db import Database
 from sela_kit.jobs import JobContext, JobKind
-from sela_kit.runner import main, run_workers, serve_health
-from sela_testing.support import Servers, settings_for_tests
+from sela_kit.messaging.bus import Bus
+from sela_kit.runner import main, run_consumers, run_workers, serve_health
+from sela_testing.support import Servers, run_service, settings_for_tests
 from tests.kit.messaging_helpers import eventually
-from tests.kit.support import KIT_SPEC
+from tests.kit.support import KIT_SPEC, TEST_STREAMS
+from tests.kit.test_inbox import effects, note_consumer, publish_note
 
 
 async def noop(context: JobContext) -> dict[str, Any]:
@@ -92,3 +95,51 @@ def test_worker_command_takes_a_health_port(capsys: pytest.CaptureFixture[str]) 
         main(WORKER_SPEC, ["worker", "--help"])
     assert exit_.value.code == 0
     assert "--health-port" in capsys.readouterr().out
+
+
+async def test_consumers_process_applies_events_and_answers_probes(
+    kit_db: Database, kit_database_url: str, sela_servers: Servers, private_nats: EmbeddedNats
+) -> None:
+    private_nats.start()
+    spec = dataclasses.replace(KIT_SPEC, consumers=(note_consumer("consumers-process"),))
+    settings = settings_for_tests(
+        spec, sela_servers, database_url=kit_database_url, nats_url=private_nats.url
+    )
+    port, stop = free_port(), asyncio.Event()
+    task = asyncio.create_task(run_consumers(spec, settings, port, stop=stop))
+    bus = Bus(private_nats.url, "kittest", streams=TEST_STREAMS)
+    await bus.start()
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+
+            async def healthy() -> bool:
+                return await status(client) == 200
+
+            await eventually(healthy, 15, "healthy once connected")
+        assert await bus.wait_ready(10)
+        await publish_note(bus, "from-the-consumers-process")
+
+        async def applied() -> bool:
+            return await effects(kit_db) == 1
+
+        await eventually(applied, 15, "the event applied by the consumers process")
+        stop.set()
+        await asyncio.wait_for(task, 15)
+    finally:
+        stop.set()
+        await bus.close()
+        if not task.done():
+            task.cancel()
+
+
+@pytest.mark.parametrize("in_process", [True, False])
+async def test_serving_process_runs_consumers_unless_told_not_to(
+    kit_database_url: str, sela_servers: Servers, in_process: bool
+) -> None:
+    spec = dataclasses.replace(KIT_SPEC, consumers=(note_consumer("serving-consumers"),))
+    settings = settings_for_tests(spec, sela_servers, database_url=kit_database_url)
+    settings.consumers_in_process = in_process
+    async with run_service(spec, settings, isolated=False, run_background=True) as harness:
+        names = {task.get_name() for task in harness.app.state.runtime.tasks}
+    assert "outbox-relay" in names
+    assert ("consumer-serving-consumers" in names) is in_process

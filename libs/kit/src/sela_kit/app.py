@@ -132,9 +132,10 @@ def create_app(
         await bus.start()
         if run_background:
             runtime.tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
-            runtime.tasks.extend(
-                asyncio.create_task(r.run(), name=f"consumer-{r.spec.name}") for r in runners
-            )
+            if settings.consumers_in_process:
+                runtime.tasks.extend(
+                    asyncio.create_task(r.run(), name=f"consumer-{r.spec.name}") for r in runners
+                )
             runtime.tasks.extend(
                 asyncio.create_task(w.run(), name=f"job-worker-{i}") for i, w in enumerate(workers)
             )

@@ -73,6 +73,14 @@ class InvalidIdentityError(Exception):
 
 
 def verify_identity(token: str, secret: str) -> Identity:
+    return _verify(token, secret)[0]
+
+
+LEEWAY_SECONDS = 5
+
+
+def _verify(token: str, secret: str) -> tuple[Identity, float]:
+    """The token's identity and the time (epoch seconds) after which it is refused."""
     try:
         claims = jwt.decode(
             token,
@@ -81,14 +89,14 @@ def verify_identity(token: str, secret: str) -> Identity:
             audience=AUDIENCE,
             issuer=ISSUER,
             options={"require": ["exp", "iat", "aud", "iss"]},
-            leeway=5,
+            leeway=LEEWAY_SECONDS,
         )
     except jwt.PyJWTError as exc:
         raise InvalidIdentityError(str(exc)) from exc
     kind = claims.get("kind", "anonymous")
     if kind not in ("anonymous", "user", "api_key", "service"):
         raise InvalidIdentityError(f"unknown identity kind {kind!r}")
-    return Identity(
+    identity = Identity(
         kind=kind,
         subject=claims.get("sub"),
         name=claims.get("name"),
@@ -96,6 +104,36 @@ def verify_identity(token: str, secret: str) -> Identity:
         scopes=frozenset(claims.get("scopes", ())),
         country=claims.get("country"),
     )
+    return identity, float(claims["exp"]) + LEEWAY_SECONDS
+
+
+class VerifiedTokens:
+    """Verifies identity tokens, remembering each valid one until it expires.
+
+    The gateway reuses a token for half its lifetime (``IdentityTokens``), so a busy service
+    sees the same few tokens thousands of times; checking the HMAC and the claims of each
+    costs more than the rest of a small request's middleware. A token is the exact bytes that
+    were verified, so a remembered one is as good as a re-verified one until its ``exp`` (with
+    the same leeway); after that it is verified again, and refused. Invalid tokens are never
+    remembered. The cache is bounded: when full it is emptied.
+    """
+
+    def __init__(self, secret: str, max_size: int = 4096) -> None:
+        self.secret = secret
+        self.max_size = max_size
+        self._valid: dict[str, tuple[Identity, float]] = {}
+
+    def verify(self, token: str) -> Identity:
+        known = self._valid.get(token)
+        if known is not None:
+            if time.time() <= known[1]:
+                return known[0]
+            del self._valid[token]
+        identity, refused_after = _verify(token, self.secret)
+        if len(self._valid) >= self.max_size:
+            self._valid.clear()
+        self._valid[token] = (identity, refused_after)
+        return identity
 
 
 def current_identity(request: Request) -> Identity:

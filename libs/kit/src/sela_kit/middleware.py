@@ -18,7 +18,7 @@ from sela_kit.context import (
     valid_request_id,
 )
 from sela_kit.errors import problem_response
-from sela_kit.identity import IDENTITY_HEADER, InvalidIdentityError, verify_identity
+from sela_kit.identity import IDENTITY_HEADER, InvalidIdentityError, VerifiedTokens
 from sela_kit.metrics import HTTP_IN_FLIGHT, HTTP_LATENCY, HTTP_REQUESTS
 
 access_log = logging.getLogger("sela.access")
@@ -89,7 +89,7 @@ class InternalIdentityMiddleware:
 
     def __init__(self, app: ASGIApp, secret: str, open_paths: Iterable[str]) -> None:
         self.app = app
-        self.secret = secret
+        self.tokens = VerifiedTokens(secret)
         self.open_paths = frozenset(open_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -107,7 +107,7 @@ class InternalIdentityMiddleware:
             await response(scope, receive, send)
             return
         try:
-            identity = verify_identity(token, self.secret)
+            identity = self.tokens.verify(token)
         except InvalidIdentityError as exc:
             response = problem_response(
                 Request(scope),

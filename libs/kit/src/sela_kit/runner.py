@@ -16,6 +16,7 @@ from sela_kit.db import Database
 from sela_kit.jobs import JobRunner
 from sela_kit.logs import configure_logging
 from sela_kit.messaging.bus import Bus
+from sela_kit.messaging.inbox import ConsumerRunner
 from sela_kit.migrations import ensure_database, upgrade
 from sela_kit.settings import ServiceSettings
 from sela_kit.tasks import cancel_and_wait
@@ -122,6 +123,59 @@ async def run_workers(
         await database.dispose()
 
 
+async def run_consumers(
+    spec: ServiceSpec,
+    settings: ServiceSettings,
+    health_port: int | None = None,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """The service's event consumers without HTTP, until ``stop`` is set (SIGTERM or SIGINT).
+
+    For a deployment that keeps background work such as the mail sender off the CPU of the
+    processes answering requests (``consumers_in_process=false`` there). The consumers are
+    durable and idempotent, so this process can run beside them or in several replicas.
+    """
+    database = Database(settings.sqlalchemy_url, application_name=f"sela-{spec.name}-consumers")
+    assert settings.nats_url is not None
+    bus = Bus(settings.nats_url, spec.name, streams=spec.all_streams())
+    runners = [
+        ConsumerRunner(
+            consumer,
+            database,
+            bus,
+            spec.name,
+            max_deliver=settings.consumer_max_deliver,
+            ack_wait=settings.consumer_ack_wait_seconds,
+        )
+        for consumer in spec.consumers
+    ]
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+    await bus.start()
+    tasks = [asyncio.create_task(r.run(), name=f"consumer-{r.spec.name}") for r in runners]
+    logger.info("%d %s consumer(s) started", len(runners), spec.name)
+    health: asyncio.Server | None = None
+    try:
+        if health_port is not None:
+            health = await serve_health(
+                settings.host, health_port, lambda: bus.ready and not any(t.done() for t in tasks)
+            )
+        await stop.wait()
+    finally:
+        if health is not None:
+            health.close()
+            await health.wait_closed()
+        for runner in runners:
+            runner.stop()
+        for task in tasks:
+            await cancel_and_wait(task)
+        await bus.close()
+        await database.dispose()
+
+
 def main(spec: ServiceSpec, argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog=f"python -m sela_{spec.name}", description=spec.description
@@ -137,11 +191,19 @@ def main(spec: ServiceSpec, argv: Sequence[str] | None = None) -> None:
         worker.add_argument(
             "--health-port", type=int, help="answer GET /healthz on this port (for probes)"
         )
+    if spec.consumers:
+        consumers = sub.add_parser("consumers", help="run the event consumers only (no HTTP)")
+        consumers.add_argument(
+            "--health-port", type=int, help="answer GET /healthz on this port (for probes)"
+        )
     args = parser.parse_args(argv)
     settings = spec.settings_cls()
     configure_logging(spec.name, settings.log_level)
     if args.command == "migrate":
         asyncio.run(migrate(spec))
+        return
+    if args.command == "consumers":
+        asyncio.run(run_consumers(spec, settings, args.health_port))
         return
     if args.command == "worker":
         asyncio.run(run_workers(spec, settings, max(1, args.count), args.health_port))

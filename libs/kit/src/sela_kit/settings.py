@@ -49,6 +49,8 @@ class ServiceSettings(BaseSettings):
     relay_poll_seconds: float = Field(default=0.5, gt=0)
     consumer_max_deliver: int = Field(default=5, ge=1)
     consumer_ack_wait_seconds: float = Field(default=30.0, gt=0)
+    # Event consumers inside the serving process (false: only `python -m sela_<svc> consumers`).
+    consumers_in_process: bool = True
     readiness_timeout_seconds: float = Field(default=2.0, gt=0)
     # Job workers inside this process (0: only dedicated `python -m sela_<svc> worker`s).
     job_workers: int = Field(default=1, ge=0)
