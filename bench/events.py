@@ -8,7 +8,10 @@ them), since replicas are how the service scales and its seat rules hold across 
 64 concurrent clients register for one meeting whose capacity is 90 % of the requests, so
 every registration takes the meeting's lock and the last tenth meets a full meeting
 (waitlisted). The reference is 64 concurrent connections inserting single rows into a table
-of the same database, in the same run. After each service round the confirmed seats must
+of the same database, in the same run. A third leg, the floor (``bench.http_floor``), sends the
+same bodies with the same clients to one FastAPI route that validates them and inserts one row:
+the share of the insert rate that any service written this way keeps on this machine, to read
+the registration figures against. After each service round the confirmed seats must
 equal the capacity exactly, and the next leg starts only once the round's events are
 published and its mails written, so the background work of one leg never slows the next
 (that drain time is reported too).
@@ -90,6 +93,23 @@ def run(requests: int) -> BenchmarkResult:
             ports = [free_port() for _ in range(max(REPLICAS))]
             env = _env(postgres.url, broker.url, ports[0], folder)
             subprocess.run([sys.executable, "-m", "sela_events", "migrate"], env=env, check=True)
+            url = asyncpg_url(postgres.url, DATABASE)
+            dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+            floor_port = free_port()
+            servers.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "bench.http_floor",
+                        "--port",
+                        str(floor_port),
+                        "--dsn",
+                        dsn,
+                    ],
+                    stdin=subprocess.DEVNULL,
+                )
+            )
             for port in ports:
                 servers.append(
                     subprocess.Popen(
@@ -98,8 +118,6 @@ def run(requests: int) -> BenchmarkResult:
                         stdin=subprocess.DEVNULL,
                     )
                 )
-            url = asyncpg_url(postgres.url, DATABASE)
-            dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
             bases = [f"http://127.0.0.1:{port}" for port in ports]
             pids = [server.pid for server in servers]
             mailer = subprocess.Popen(
@@ -108,7 +126,8 @@ def run(requests: int) -> BenchmarkResult:
                 stdin=subprocess.DEVNULL,
             )
             servers.append(mailer)
-            return asyncio.run(_measure(requests, bases, pids, mailer.pid, dsn))
+            floor = f"http://127.0.0.1:{floor_port}"
+            return asyncio.run(_measure(requests, bases, pids, mailer.pid, dsn, floor))
         finally:
             for server in servers:
                 server.terminate()
@@ -164,8 +183,13 @@ async def _meeting(http: aiohttp.ClientSession, base: str, capacity: int) -> str
 
 
 async def _register(
-    http: aiohttp.ClientSession, bases: list[str], meeting_id: str, requests: int
+    http: aiohttp.ClientSession,
+    bases: list[str],
+    meeting_id: str,
+    requests: int,
+    path: str | None = None,
 ) -> tuple[float, Counter[str]]:
+    target = path or f"/meetings/{meeting_id}/registrations"
     anonymous = _headers()
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(requests):
@@ -186,9 +210,7 @@ async def _register(
                 "category": "delegation",
                 "country": "VEN",
             }
-            async with http.post(
-                f"{base}/meetings/{meeting_id}/registrations", json=body, headers=anonymous
-            ) as response:
+            async with http.post(f"{base}{target}", json=body, headers=anonymous) as response:
                 if response.status != 201:
                     raise BenchmarkError(
                         f"registration {i}: {response.status} {await response.text()}"
@@ -261,7 +283,7 @@ async def _drained(pool: asyncpg.Pool) -> float:
 
 
 async def _measure(
-    requests: int, all_bases: list[str], pids: list[int], mailer: int, dsn: str
+    requests: int, all_bases: list[str], pids: list[int], mailer: int, dsn: str, floor: str
 ) -> BenchmarkResult:
     capacity = requests * 9 // 10
     pool = await asyncpg.create_pool(dsn, min_size=CLIENTS, max_size=CLIENTS)
@@ -271,6 +293,7 @@ async def _measure(
     cpu: dict[int, list[float]] = {n: [] for n in REPLICAS}
     mail_cpu: dict[int, list[float]] = {n: [] for n in REPLICAS}
     insert_runs: list[float] = []
+    floor_runs: list[float] = []
     base = all_bases[0]
     try:
         await pool.execute(
@@ -285,10 +308,13 @@ async def _measure(
             await _register(http, all_bases, warm, 200)
             await _drained(pool)
             await _inserts(pool, 500)
-            legs = [*REPLICAS, 0, 0, *reversed(REPLICAS)]  # 0: the reference
+            await _wait_ready(http, floor)
+            await _register(http, [floor], "", 500, "/rows")
+            # 0: the reference; -1: the floor
+            legs = [*REPLICAS, 0, -1, -1, 0, *reversed(REPLICAS)]
             for _ in range(ROUNDS):
                 for replicas in legs:
-                    if replicas:
+                    if replicas > 0:
                         bases = all_bases[:replicas]
                         meeting_id = await _meeting(http, base, capacity)
                         cpu_before = _cpu_seconds(pids)
@@ -319,13 +345,28 @@ async def _measure(
                             1000 * cpu[replicas][-1] / requests,
                             1000 * mail_cpu[replicas][-1] / requests,
                         )
-                    else:
+                    elif replicas == 0:
                         insert_runs.append(await _inserts(pool, requests))
+                    else:
+                        async with aiohttp.ClientSession(
+                            connector=aiohttp.TCPConnector(limit=CLIENTS)
+                        ) as leg_http:
+                            seconds, _ = await _register(leg_http, [floor], "", requests, "/rows")
+                        floor_runs.append(seconds)
     finally:
         await pool.close()
 
     inserts_per_s = requests * len(insert_runs) / sum(insert_runs)
-    measurements: list[Measurement] = []
+    measurements: list[Measurement] = [
+        Measurement(
+            name="floor: one FastAPI route inserting one row",
+            unit="requests/s",
+            value=requests * len(floor_runs) / sum(floor_runs),
+            reference_name="single-row inserts",
+            reference_value=inserts_per_s,
+            reading="the most of the insert rate a Python HTTP service keeps here",
+        )
+    ]
     for replicas in REPLICAS:
         runs = service_runs[replicas]
         seconds = sum(s for s, _ in runs)
@@ -378,6 +419,7 @@ async def _measure(
                 str(n): [round(1000 * c / requests, 2) for c in d] for n, d in mail_cpu.items()
             },
             "insert_rounds_seconds": [round(s, 3) for s in insert_runs],
+            "floor_rounds_seconds": [round(s, 3) for s in floor_runs],
             "overbooking": 0,
         },
     )

@@ -146,6 +146,9 @@ def test_every_application_runs_hardened_after_its_migration() -> None:
         assert command[0] == "worker"
         port = command[command.index("--health-port") + 1]
         assert f":{port}/healthz" in " ".join(services[f"{app}-worker"]["healthcheck"]["test"])
+    # the events mail sender runs in its own container, not in the events API
+    assert services["events"]["environment"]["SELA_EVENTS_CONSUMERS_IN_PROCESS"] == "false"
+    assert services["events-consumers"]["command"][0] == "consumers"
     # every long-running container has a health check
     for name, service in services.items():
         if service.get("restart") != "no":

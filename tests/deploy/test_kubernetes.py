@@ -369,6 +369,13 @@ def test_gateway_routes_to_every_service_by_its_kubernetes_name() -> None:
     assert config["SELA_SMES_INDICES_URL"] == "http://indices:8001"
     # jobs run in the worker Deployments
     assert config["SELA_INDICES_JOB_WORKERS"] == config["SELA_MIGRATION_JOB_WORKERS"] == "0"
+    # the mail sender runs in its own pods, not in the events API pods
+    assert config["SELA_EVENTS_CONSUMERS_IN_PROCESS"] == "false"
+    (consumers,) = named(resources, "Deployment", "events-consumers")["spec"]["template"]["spec"][
+        "containers"
+    ]
+    assert consumers["args"][0] == "consumers"
+    assert consumers["image"].split("/")[-1].startswith("events:")
     missing = set(config) - documented_variables()
     assert not missing, f"not documented: {missing}"
 
