@@ -98,6 +98,49 @@ class UnavailableError(DomainError):
     status, code, title = 503, "unavailable", "Service unavailable"
 
 
+
+def _field_param(name: str, reason: str, type_: str) -> dict[str, Any]:
+    """One entry of ``errors`` in the shape of request validation errors (``body.x.0``)."""
+    parts = name.split(".")
+    location = parts[0] if parts[0] in ("body", "query", "path", "header") else "body"
+    rest = parts[1:] if parts[0] == location else parts
+    return {
+        "name": name,
+        "pointer": "/" + "/".join(rest) if rest else "",
+        "location": location,
+        "reason": reason,
+        "type": type_,
+    }
+
+
+def invalid(name: str, reason: str, *, code: str = "invalid_input") -> InvalidInputError:
+    """A 422 naming one field found wrong by the domain, e.g. ``invalid("body.unit", "…")``."""
+    return InvalidInputError(
+        f"{name}: {reason}", code=code, extra={"errors": [_field_param(name, reason, code)]}
+    )
+
+
+def invalid_many(
+    errors: list[tuple[str, str]], *, code: str = "invalid_input"
+) -> InvalidInputError:
+    """A 422 naming every field found wrong, so the caller mends them in one go."""
+    if len(errors) == 1:
+        return invalid(*errors[0], code=code)
+    shown = "; ".join(f"{name}: {reason}" for name, reason in errors[:5])
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return InvalidInputError(
+        f"{len(errors)} invalid value(s): {shown}{more}",
+        code=code,
+        extra={"errors": [_field_param(name, reason, code) for name, reason in errors]},
+    )
+
+
+def conflict(name: str, reason: str, *, code: str = "conflict") -> ConflictError:
+    """A 409 naming the field whose value clashes with what is stored."""
+    return ConflictError(
+        f"{name}: {reason}", code=code, extra={"errors": [_field_param(name, reason, code)]}
+    )
+
 _STATUS_CODES = {
     400: "bad_request",
     401: "unauthorized",
