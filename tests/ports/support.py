@@ -7,7 +7,9 @@ from typing import Any
 
 import httpx
 
+from sela_testing.support import error_names as error_names
 from sela_testing.support import identity_headers
+from sela_testing.support import problem as problem
 
 
 # Made per request: identity tokens live a minute, shorter than a whole test session.
@@ -26,17 +28,6 @@ def member(subject: str) -> dict[str, str]:
 async def ok(response: httpx.Response, status: int = 200) -> Any:
     assert response.status_code == status, response.text
     return response.json()
-
-
-def problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def error_names(body: dict[str, Any]) -> list[str]:
-    return [e["name"] for e in body.get("errors") or []]
 
 
 @dataclass

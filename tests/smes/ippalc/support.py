@@ -6,7 +6,9 @@ from typing import Any
 
 import httpx
 
+from sela_testing.support import error_names as error_names
 from sela_testing.support import identity_headers
+from sela_testing.support import problem as problem
 
 BASE = "/ippalc"
 
@@ -31,17 +33,6 @@ def anonymous() -> dict[str, str]:
 def ok(response: httpx.Response, status: int = 200) -> Any:
     assert response.status_code == status, response.text
     return response.json()
-
-
-def problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def error_names(body: dict[str, Any]) -> list[str]:
-    return [e["name"] for e in body.get("errors") or []]
 
 
 def small_edition(code: str = "T1") -> dict[str, Any]:

@@ -98,7 +98,6 @@ class UnavailableError(DomainError):
     status, code, title = 503, "unavailable", "Service unavailable"
 
 
-
 def _field_param(name: str, reason: str, type_: str) -> dict[str, Any]:
     """One entry of ``errors`` in the shape of request validation errors (``body.x.0``)."""
     parts = name.split(".")
@@ -140,6 +139,7 @@ def conflict(name: str, reason: str, *, code: str = "conflict") -> ConflictError
     return ConflictError(
         f"{name}: {reason}", code=code, extra={"errors": [_field_param(name, reason, code)]}
     )
+
 
 _STATUS_CODES = {
     400: "bad_request",

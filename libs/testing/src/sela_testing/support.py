@@ -145,3 +145,16 @@ async def table_names(url: str) -> set[str]:
             return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
     finally:
         await engine.dispose()
+
+
+def problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """The body of an RFC 9457 problem answer, after checking its status and media type."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def error_names(body: dict[str, Any]) -> list[str]:
+    """The fields a problem names, e.g. ``["body.products.1"]``."""
+    return [e["name"] for e in body.get("errors") or []]
