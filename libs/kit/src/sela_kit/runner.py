@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import uvicorn
 
@@ -96,31 +97,8 @@ async def run_workers(
         )
         for _ in range(count)
     ]
-    if stop is None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-    await bus.start()
-    tasks = [asyncio.create_task(w.run(), name=f"job-worker-{i}") for i, w in enumerate(workers)]
-    logger.info("%d %s job worker(s) started", count, spec.name)
-    health: asyncio.Server | None = None
-    try:
-        if health_port is not None:
-            health = await serve_health(
-                settings.host, health_port, lambda: bus.ready and not any(t.done() for t in tasks)
-            )
-        await stop.wait()
-    finally:
-        if health is not None:
-            health.close()
-            await health.wait_closed()
-        for worker in workers:
-            worker.stop()
-        for task in tasks:
-            await cancel_and_wait(task)
-        await bus.close()
-        await database.dispose()
+    label = f"{spec.name} job worker(s)"
+    await _run_until_stopped(label, workers, bus, database, settings, health_port, stop)
 
 
 async def run_consumers(
@@ -149,14 +127,38 @@ async def run_consumers(
         )
         for consumer in spec.consumers
     ]
+    label = f"{spec.name} consumer(s)"
+    await _run_until_stopped(label, runners, bus, database, settings, health_port, stop)
+
+
+class _Loop(Protocol):
+    async def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+async def _run_until_stopped(
+    label: str,
+    loops: Sequence[_Loop],
+    bus: Bus,
+    database: Database,
+    settings: ServiceSettings,
+    health_port: int | None,
+    stop: asyncio.Event | None,
+) -> None:
+    """Run background loops (job workers, consumers) without HTTP until ``stop`` is set.
+
+    ``stop`` defaults to SIGTERM or SIGINT. With ``health_port``, ``GET /healthz`` answers 200
+    while connected to NATS and every loop runs (the probes of a worker pod).
+    """
     if stop is None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
     await bus.start()
-    tasks = [asyncio.create_task(r.run(), name=f"consumer-{r.spec.name}") for r in runners]
-    logger.info("%d %s consumer(s) started", len(runners), spec.name)
+    tasks = [asyncio.create_task(each.run()) for each in loops]
+    logger.info("%d %s started", len(loops), label)
     health: asyncio.Server | None = None
     try:
         if health_port is not None:
@@ -168,8 +170,8 @@ async def run_consumers(
         if health is not None:
             health.close()
             await health.wait_closed()
-        for runner in runners:
-            runner.stop()
+        for each in loops:
+            each.stop()
         for task in tasks:
             await cancel_and_wait(task)
         await bus.close()
