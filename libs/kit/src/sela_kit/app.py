@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -27,6 +26,7 @@ from sela_kit.messaging.outbox import OutboxRelay
 from sela_kit.metrics import metrics_endpoint
 from sela_kit.middleware import InternalIdentityMiddleware, RequestContextMiddleware
 from sela_kit.settings import ServiceSettings
+from sela_kit.tasks import cancel_and_wait
 
 logger = logging.getLogger("sela.app")
 
@@ -148,11 +148,7 @@ def create_app(
                 runner.stop()
             for worker in workers:
                 worker.stop()
-            for task in runtime.tasks:
-                task.cancel()
-            for task in runtime.tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            await cancel_and_wait(*runtime.tasks)
             runtime.tasks.clear()
             await bus.close()
             await database.dispose()

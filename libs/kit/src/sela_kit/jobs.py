@@ -57,6 +57,7 @@ from sela_kit.errors import NotFoundError, problem_responses
 from sela_kit.messaging.bus import Bus
 from sela_kit.messaging.outbox import record_event
 from sela_kit.models import new_metadata
+from sela_kit.tasks import cancel_and_wait
 
 logger = logging.getLogger("sela.jobs")
 
@@ -320,9 +321,7 @@ class JobRunner:
                     await message.nak(delay=1.0)
             return
         finally:
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+            await cancel_and_wait(ticker)
         await self._finish(queued.job_id, "succeeded", result=result, message=context.snapshot()[1])
         with contextlib.suppress(Exception):
             await message.ack()

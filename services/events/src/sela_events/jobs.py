@@ -7,7 +7,6 @@ and never process the same meeting at once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +21,7 @@ from sela_events.registrations.repository import RegistrationRepository
 from sela_events.registrations.schemas import JobResult
 from sela_events.settings import EventsSettings
 from sela_kit.db import Database
+from sela_kit.tasks import cancel_and_wait
 
 logger = logging.getLogger("sela.events.jobs")
 
@@ -86,7 +86,4 @@ async def jobs_lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel_and_wait(task)
