@@ -107,10 +107,12 @@ class ConsumerRunner:
                         durable=self.spec.name, stream=self.spec.stream_name()
                     )
                 messages = await subscription.fetch(self.spec.batch, timeout=1.0)
-            except nats.errors.TimeoutError:
-                continue  # nothing to do (an empty fetch raises rather than returning [])
+            except (TimeoutError, nats.errors.TimeoutError):
+                # Nothing to do: an empty fetch raises rather than returning []. Under load
+                # nats-py may raise the bare (builtin) timeout for the same thing.
+                continue
             except Exception as exc:
-                logger.warning("consumer %s fetch failed: %s", self.spec.name, exc)
+                logger.warning("consumer %s fetch failed: %r", self.spec.name, exc)
                 if subscription is not None:
                     with contextlib.suppress(Exception):
                         await subscription.unsubscribe()
