@@ -194,6 +194,20 @@ async def test_who_sees_and_edits_what(smes: ServiceHarness) -> None:
     problem(await client.put(f"{url}/answers/reconciled", json=body, headers=evaluator("COL")), 403)
     ok(await client.put(f"{url}/answers/government", json=body, headers=focal_point("COL")))
     ok(await client.put(f"{url}/answers/evaluator", json=body, headers=evaluator("COL")))
+    # In draft the two questionnaires are sealed from each other; staff read both.
+    for reader, own, other in (
+        (focal_point("COL"), "government", "evaluator"),
+        (evaluator("COL"), "evaluator", "government"),
+    ):
+        assert len(ok(await client.get(f"{url}/answers/{own}", headers=reader))) == 1
+        sealed = problem(await client.get(f"{url}/answers/{other}", headers=reader), 403)
+        assert sealed["code"] == "questionnaire_sealed"
+        assert sealed["questionnaire"] == other
+        scores = await client.get(f"{url}/scores", params={"questionnaire": other}, headers=reader)
+        assert problem(scores, 403)["code"] == "questionnaire_sealed"
+        ok(await client.get(f"{url}/scores", params={"questionnaire": own}, headers=reader))
+        problem(await client.get(f"{url}/reconciliation", headers=reader), 403)
+    assert ok(await client.get(f"{url}/reconciliation", headers=staff()))["items"]
     # A focal point without a country sees nothing unpublished.
     no_country = identity_headers("focal_point", subject="fp-none")
     problem(await client.get(url, headers=no_country), 404)
@@ -218,6 +232,11 @@ async def test_who_sees_and_edits_what(smes: ServiceHarness) -> None:
     submitted = ok(await client.post(f"{url}/transitions", json={"to": "submitted"},
                                      headers=focal_point("COL")))  # fmt: skip
     assert submitted["state"] == "submitted"
+    # Submitted: the country's people compare both questionnaires.
+    for reader in (focal_point("COL"), evaluator("COL")):
+        for questionnaire in ("government", "evaluator"):
+            assert ok(await client.get(f"{url}/answers/{questionnaire}", headers=reader))
+        assert ok(await client.get(f"{url}/reconciliation", headers=reader))["items"]
     problem(await client.post(f"{url}/transitions", json={"to": "under_review"},
                               headers=focal_point("COL")), 403)  # fmt: skip
     audit = ok(await client.get(f"{url}/audit", headers=focal_point("COL")))

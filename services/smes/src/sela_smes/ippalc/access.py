@@ -2,7 +2,8 @@
 
 Staff (and admin) manage everything. An ``evaluator`` or a ``focal_point`` sees the assessments
 of the country their identity carries; the focal point answers the government's
-self-assessment, the evaluator the independent one. Published assessments are public. An
+self-assessment, the evaluator the independent one, and while the assessment is a draft neither
+reads the other's answers (decision 0098). Published assessments are public. An
 assessment the caller may not see is reported as not found, so its existence does not leak.
 """
 
@@ -106,3 +107,24 @@ def require_submitter(identity: Identity, assessment: Assessment) -> None:
         "Only staff or the country's focal point or evaluator submit an assessment.",
         code="not_own_country",
     )
+
+
+def require_readable(
+    identity: Identity, assessment: Assessment, questionnaire: Questionnaire
+) -> None:
+    """The self-assessment and the evaluator's are independent: while the assessment is a
+    draft, a focal point reads only the government's questionnaire and an evaluator only the
+    evaluator's. Once submitted, the country's people read both (they discuss the differences
+    in the review); staff always do."""
+    if assessment.state != State.draft or questionnaire is Questionnaire.reconciled:
+        return
+    if is_staff(identity):
+        return
+    own = {q for q, role in EDITOR_ROLE.items() if role in identity.roles}
+    if questionnaire not in own:
+        raise ForbiddenError(
+            f"The {questionnaire.value} questionnaire is sealed until the assessment is "
+            "submitted: the two questionnaires are answered independently.",
+            code="questionnaire_sealed",
+            extra={"questionnaire": questionnaire.value, "readable_from": State.submitted.value},
+        )

@@ -35,6 +35,8 @@ from sela_smes.ippalc.schemas import (
 router = APIRouter(prefix="/ippalc", tags=["ippalc"], dependencies=[Depends(writers_only)])
 WRITE_ERRORS = problem_responses(401, 403, 404, 409, 422)
 READ_ERRORS = problem_responses(404, 422)
+# Reading one questionnaire, or both side by side, may meet the seal of a draft (403).
+SEALED_READ_ERRORS = problem_responses(403, 404, 422)
 Rounds = Annotated[list[str], Query(alias="round", description="Assessment rounds, e.g. 2019")]
 Countries = Annotated[list[str], Query(alias="country", description="ISO3 country codes")]
 
@@ -92,7 +94,7 @@ async def get_ippalc_assessment(
 @router.get(
     "/assessments/{assessment_id}/answers/{questionnaire}",
     response_model=list[AnswerRead],
-    responses=READ_ERRORS,
+    responses=SEALED_READ_ERRORS,
 )
 async def get_ippalc_answers(
     assessment_id: uuid.UUID,
@@ -127,7 +129,7 @@ async def set_ippalc_answers(
 @router.get(
     "/assessments/{assessment_id}/reconciliation",
     response_model=ReconciliationRead,
-    responses=READ_ERRORS,
+    responses=SEALED_READ_ERRORS,
 )
 async def get_ippalc_reconciliation(
     assessment_id: uuid.UUID, session: DbSession, identity: CurrentIdentity
@@ -175,7 +177,9 @@ async def get_ippalc_audit(
     return [AuditRead.model_validate(r) for r in rows]
 
 
-@router.get("/assessments/{assessment_id}/scores", response_model=ScoresRead, responses=READ_ERRORS)
+@router.get(
+    "/assessments/{assessment_id}/scores", response_model=ScoresRead, responses=SEALED_READ_ERRORS
+)
 async def get_ippalc_scores(
     assessment_id: uuid.UUID,
     session: DbSession,

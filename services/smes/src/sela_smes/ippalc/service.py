@@ -318,6 +318,7 @@ async def get_answers(
     questionnaire: Questionnaire,
 ) -> Sequence[Answer]:
     assessment = await visible_assessment(session, identity, assessment_id)
+    access.require_readable(identity, assessment, questionnaire)
     return await IppalcRepository.from_session(session).answers(assessment.id, questionnaire)
 
 
@@ -328,6 +329,8 @@ async def reconciliation(
     session: AsyncSession, identity: Identity, assessment_id: uuid.UUID
 ) -> ReconciliationRead:
     assessment = await visible_assessment(session, identity, assessment_id)
+    for questionnaire in (Questionnaire.government, Questionnaire.evaluator):
+        access.require_readable(identity, assessment, questionnaire)
     return await _reconciliation(session, assessment)
 
 
@@ -505,6 +508,7 @@ async def scores(
     questionnaire: Questionnaire,
 ) -> tuple[Assessment, framework.Scores]:
     assessment = await visible_assessment(session, identity, assessment_id)
+    access.require_readable(identity, assessment, questionnaire)
     edition = await framework_of(session, assessment)
     values = (
         await IppalcRepository.from_session(session).answers_of_many([assessment.id], questionnaire)
