@@ -42,6 +42,8 @@ CRD_SCHEMAS = {
     ("postgresql.cnpg.io/v1", "ScheduledBackup"): "postgresql.cnpg.io/scheduledbackup_v1.json",
 }
 PLATFORM_SECRET = "sela-secrets"
+# The second internal secret a rotation adds for a while (docs/operations.md).
+ROTATION_KEY = "internal-secret-accepted"
 
 
 @cache
@@ -275,6 +277,8 @@ def environment_of(
             env[variable["name"]] = variable["value"]
         else:
             ref = variable["valueFrom"]["secretKeyRef"]
+            if ref.get("optional") and ref["key"] not in secrets[ref["name"]]:
+                continue  # Kubernetes leaves the variable unset
             env[variable["name"]] = secrets[ref["name"]][ref["key"]]
     return env
 
@@ -307,6 +311,10 @@ def test_every_secret_reference_resolves(overlay: str) -> None:
         for container in containers(resource):
             for variable in container.get("env", []):
                 ref = variable["valueFrom"]["secretKeyRef"]
+                if ref.get("optional"):
+                    # Only the rotation's second internal secret may be absent.
+                    assert ref == {"name": PLATFORM_SECRET, "key": ROTATION_KEY, "optional": True}
+                    continue
                 if ref["name"] in generated:
                     assert ref["key"] in generated[ref["name"]]
                 elif ref["name"] in declared:
@@ -641,3 +649,20 @@ def test_renderer_refuses_what_it_cannot_render_faithfully(
     write(tmp_path / "kustomization.yaml", kustomization)
     with pytest.raises(KustomizeError, match=message):
         build(tmp_path)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_pod_that_checks_identity_reads_the_rotation_secret_when_present(
+    overlay: str,
+) -> None:
+    resources = render(overlay)
+    platform = {"internal-secret": "x" * 40, "token-secret": "y" * 40}
+    secrets = {**generated_secrets(resources), PLATFORM_SECRET: platform}
+    rotating = {**secrets, PLATFORM_SECRET: {**platform, ROTATION_KEY: "z" * 40}}
+    for resource in of_kind(resources, "Deployment"):
+        for container in containers(resource):
+            assert "SELA_INTERNAL_SECRET_ACCEPTED" not in environment_of(
+                resources, container, secrets
+            )
+            env = environment_of(resources, container, rotating)
+            assert env["SELA_INTERNAL_SECRET_ACCEPTED"] == "z" * 40, resource["metadata"]["name"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 from sqlalchemy import func, select, text
@@ -216,3 +217,46 @@ async def test_values_the_database_cannot_store_are_422_not_500(
     )
     assert response.status_code == 422, response.text
     assert (await kit_service.client.get("/notes")).status_code == 200
+
+
+NEW_SECRET = "the-next-internal-secret-long-enough-for-hs256"
+
+
+async def test_the_internal_secret_rotates_without_a_refused_request(
+    kit_database_url: str, sela_servers: Servers
+) -> None:
+    # The three steps of docs/operations.md, from (signs with, also accepts) = (old, -) to
+    # (new, -). In a rolling restart, pods of two neighbouring steps run side by side: each
+    # must accept what the other signs.
+    steps: list[tuple[str, str | None]] = [
+        (TEST_SECRET, None),
+        (TEST_SECRET, NEW_SECRET),
+        (NEW_SECRET, TEST_SECRET),
+        (NEW_SECRET, None),
+    ]
+    async with contextlib.AsyncExitStack() as stack:
+        pods = []
+        for signing, accepted in steps:
+            settings = settings_for_tests(
+                KIT_SPEC,
+                sela_servers,
+                database_url=kit_database_url,
+                internal_secret=signing,
+                internal_secret_accepted=accepted,
+            )
+            pods.append(await stack.enter_async_context(run_service(KIT_SPEC, settings)))
+        for step in range(len(steps) - 1):
+            for signer in (step, step + 1):
+                headers = identity_headers("staff", secret=steps[signer][0])
+                for verifier in (step, step + 1):
+                    response = await pods[verifier].client.get("/notes", headers=headers)
+                    assert response.status_code == 200, (signer, verifier, response.text)
+        # Skipping the middle step would refuse requests between old and new pods.
+        new_token = identity_headers("staff", secret=NEW_SECRET)
+        assert_problem(
+            await pods[0].client.get("/notes", headers=new_token), 401, "invalid_internal_identity"
+        )
+        old_token = identity_headers("staff", secret=TEST_SECRET)
+        assert_problem(
+            await pods[3].client.get("/notes", headers=old_token), 401, "invalid_internal_identity"
+        )

@@ -51,3 +51,22 @@ def test_unknown_environment_is_refused(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("SELA_ENVIRONMENT", "staging")
     with pytest.raises(ValidationError, match="development or production"):
         IndicesSettings()
+
+
+def test_a_second_internal_secret_is_accepted_but_never_signs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    current = "the-current-internal-secret-long-enough-x"
+    previous = "the-previous-internal-secret-long-enough-x"
+    monkeypatch.setenv("SELA_INTERNAL_SECRET", current)
+    monkeypatch.setenv("SELA_INTERNAL_SECRET_ACCEPTED", previous)
+    settings = IndicesSettings()
+    assert settings.secret == current
+    assert settings.verification_secrets == (current, previous)
+    monkeypatch.setenv("SELA_INTERNAL_SECRET_ACCEPTED", current)
+    assert IndicesSettings().verification_secrets == (current,)
+    monkeypatch.setenv("SELA_INTERNAL_SECRET_ACCEPTED", "")
+    assert IndicesSettings().verification_secrets == (current,)
+    monkeypatch.setenv("SELA_INTERNAL_SECRET_ACCEPTED", "short")
+    with pytest.raises(ValueError, match="accepted internal secret must be at least 32"):
+        IndicesSettings()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import pytest
 
@@ -20,9 +21,9 @@ def test_a_remembered_token_is_verified_again_after_expiry(monkeypatch: pytest.M
     calls: list[str] = []
     real = identity_module._verify
 
-    def counting(token: str, secret: str) -> tuple[Identity, float]:
+    def counting(token: str, secrets: Sequence[str]) -> tuple[Identity, float]:
         calls.append(token)
-        return real(token, secret)
+        return real(token, secrets)
 
     monkeypatch.setattr(identity_module, "_verify", counting)
     assert tokens.verify(token) == STAFF
@@ -50,3 +51,17 @@ def test_the_cache_is_bounded() -> None:
         who = Identity(kind="user", subject=f"u{n}")
         assert tokens.verify(sign_identity(who, SECRET)) == who
         assert len(tokens._valid) <= 3
+
+
+def test_tokens_signed_with_an_accepted_secret_verify_and_no_others() -> None:
+    previous = "the-previous-secret-that-is-long-enough-x"
+    tokens = VerifiedTokens(SECRET, previous)
+    assert tokens.verify(sign_identity(STAFF, SECRET)) == STAFF
+    assert tokens.verify(sign_identity(STAFF, previous)) == STAFF
+    with pytest.raises(InvalidIdentityError, match="Signature verification failed"):
+        tokens.verify(sign_identity(STAFF, "a-third-secret-that-is-long-enough-xx"))
+    # An expired token is refused for what it is, whichever secret signed it.
+    with pytest.raises(InvalidIdentityError, match="expired"):
+        tokens.verify(sign_identity(STAFF, previous, ttl=-60))
+    with pytest.raises(InvalidIdentityError, match="no secret"):
+        VerifiedTokens().verify(sign_identity(STAFF, SECRET))

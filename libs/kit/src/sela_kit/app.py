@@ -175,7 +175,9 @@ def create_app(
         app.include_router(jobs_router())
     _check_operation_ids(app)
 
-    app.add_middleware(InternalIdentityMiddleware, secret=settings.secret, open_paths=OPEN_PATHS)
+    app.add_middleware(
+        InternalIdentityMiddleware, secrets=settings.verification_secrets, open_paths=OPEN_PATHS
+    )
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

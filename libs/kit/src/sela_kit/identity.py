@@ -10,7 +10,7 @@ gateway serves nothing.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -72,27 +72,41 @@ class InvalidIdentityError(Exception):
     pass
 
 
-def verify_identity(token: str, secret: str) -> Identity:
-    return _verify(token, secret)[0]
+def verify_identity(token: str, *secrets: str) -> Identity:
+    """The identity ``token`` carries, if it is valid and signed with one of ``secrets``."""
+    return _verify(token, secrets)[0]
 
 
 LEEWAY_SECONDS = 5
 
 
-def _verify(token: str, secret: str) -> tuple[Identity, float]:
-    """The token's identity and the time (epoch seconds) after which it is refused."""
-    try:
-        claims = jwt.decode(
-            token,
-            secret,
-            algorithms=["HS256"],
-            audience=AUDIENCE,
-            issuer=ISSUER,
-            options={"require": ["exp", "iat", "aud", "iss"]},
-            leeway=LEEWAY_SECONDS,
-        )
-    except jwt.PyJWTError as exc:
-        raise InvalidIdentityError(str(exc)) from exc
+def _verify(token: str, secrets: Sequence[str]) -> tuple[Identity, float]:
+    """The token's identity and the time (epoch seconds) after which it is refused.
+
+    PyJWT checks the signature before the claims, so only a signature mismatch moves on to
+    the next secret; an expired or malformed token is refused at once.
+    """
+    if not secrets:
+        raise InvalidIdentityError("no secret to verify the token with")
+    claims: dict[str, Any] | None = None
+    for secret in secrets:
+        try:
+            claims = jwt.decode(
+                token,
+                secret,
+                algorithms=["HS256"],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "aud", "iss"]},
+                leeway=LEEWAY_SECONDS,
+            )
+            break
+        except jwt.InvalidSignatureError as exc:
+            mismatch = exc
+        except jwt.PyJWTError as exc:
+            raise InvalidIdentityError(str(exc)) from exc
+    if claims is None:
+        raise InvalidIdentityError(str(mismatch)) from mismatch
     kind = claims.get("kind", "anonymous")
     if kind not in ("anonymous", "user", "api_key", "service"):
         raise InvalidIdentityError(f"unknown identity kind {kind!r}")
@@ -118,8 +132,8 @@ class VerifiedTokens:
     remembered. The cache is bounded: when full it is emptied.
     """
 
-    def __init__(self, secret: str, max_size: int = 4096) -> None:
-        self.secret = secret
+    def __init__(self, *secrets: str, max_size: int = 4096) -> None:
+        self.secrets = secrets
         self.max_size = max_size
         self._valid: dict[str, tuple[Identity, float]] = {}
 
@@ -129,7 +143,7 @@ class VerifiedTokens:
             if time.time() <= known[1]:
                 return known[0]
             del self._valid[token]
-        identity, refused_after = _verify(token, self.secret)
+        identity, refused_after = _verify(token, self.secrets)
         if len(self._valid) >= self.max_size:
             self._valid.clear()
         self._valid[token] = (identity, refused_after)

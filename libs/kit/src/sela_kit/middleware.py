@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
@@ -87,9 +87,9 @@ def _route_template(scope: Scope) -> str:
 class InternalIdentityMiddleware:
     """Refuses requests that do not carry a valid identity token from the gateway."""
 
-    def __init__(self, app: ASGIApp, secret: str, open_paths: Iterable[str]) -> None:
+    def __init__(self, app: ASGIApp, secrets: Sequence[str], open_paths: Iterable[str]) -> None:
         self.app = app
-        self.tokens = VerifiedTokens(secret)
+        self.tokens = VerifiedTokens(*secrets)
         self.open_paths = frozenset(open_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -42,6 +42,10 @@ class ServiceSettings(BaseSettings):
     database_url: str | None = None
     nats_url: str | None = None
     internal_secret: SecretStr | None = None
+    # A second secret that incoming identity tokens and self-service links may carry, never
+    # used to sign: it lets the internal secret be rotated without a moment of 401s
+    # (docs/operations.md).
+    internal_secret_accepted: SecretStr | None = None
     log_level: str = "INFO"
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
@@ -84,6 +88,14 @@ class ServiceSettings(BaseSettings):
                 f"the internal secret must be at least {MIN_SECRET_LENGTH} characters"
                 " (HS256 wants a key as long as its hash)"
             )
+        if self.internal_secret_accepted is None and env.get("SELA_INTERNAL_SECRET_ACCEPTED"):
+            self.internal_secret_accepted = SecretStr(env["SELA_INTERNAL_SECRET_ACCEPTED"])
+        if self.internal_secret_accepted is not None and (
+            len(self.internal_secret_accepted.get_secret_value()) < MIN_SECRET_LENGTH
+        ):
+            raise ValueError(
+                f"the accepted internal secret must be at least {MIN_SECRET_LENGTH} characters"
+            )
         if self.environment == "production" and self.secret == DEVELOPMENT_INTERNAL_SECRET:
             raise ValueError("the development internal secret cannot be used in production")
         if self.port is None:
@@ -101,5 +113,14 @@ class ServiceSettings(BaseSettings):
 
     @property
     def secret(self) -> str:
+        """The internal secret that this process signs with."""
         assert self.internal_secret is not None
         return self.internal_secret.get_secret_value()
+
+    @property
+    def verification_secrets(self) -> tuple[str, ...]:
+        """The secrets an incoming token or link may be signed with, the signing one first."""
+        accepted = self.internal_secret_accepted
+        if accepted is None or accepted.get_secret_value() == self.secret:
+            return (self.secret,)
+        return (self.secret, accepted.get_secret_value())

@@ -553,7 +553,7 @@ async def register_batched(
 
 
 async def by_token(session: AsyncSession, settings: EventsSettings, token: str) -> Registration:
-    registration_id = parse_manage_token(settings.secret, token)
+    registration_id = parse_manage_token(settings.verification_secrets, token)
     reg = None
     if registration_id is not None:
         reg = await RegistrationRepository(session).get(registration_id)

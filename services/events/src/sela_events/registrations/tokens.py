@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Sequence
 
 
 def _signature(secret: str, registration_id: uuid.UUID) -> str:
@@ -24,13 +25,15 @@ def manage_token(secret: str, registration_id: uuid.UUID) -> str:
     return f"{registration_id}.{_signature(secret, registration_id)}"
 
 
-def parse_manage_token(secret: str, token: str) -> uuid.UUID | None:
+def parse_manage_token(secrets: Sequence[str], token: str) -> uuid.UUID | None:
+    """The registration a link names, if it was signed with one of ``secrets`` (the current
+    internal secret, or the one still accepted while it is being rotated)."""
     head, _, signature = token.partition(".")
     try:
         registration_id = uuid.UUID(head)
     except ValueError:
         return None
-    if not hmac.compare_digest(signature, _signature(secret, registration_id)):
+    if not any(hmac.compare_digest(signature, _signature(s, registration_id)) for s in secrets):
         return None
     return registration_id
 
